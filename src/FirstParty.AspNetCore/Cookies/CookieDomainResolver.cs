@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace FirstParty.AspNetCore.Cookies;
+
+/// <summary>
+/// Chooses the <c>Domain</c> attribute of FirstParty's cookies: the configured domain, otherwise
+/// the registrable domain of the request host, otherwise none (host-only).
+/// </summary>
+internal sealed class CookieDomainResolver
+{
+    // Hosts come from the request, so the cache is bounded: a flood of invented Host headers can
+    // only make it start over.
+    private const int MaxCachedHosts = 1024;
+
+    private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly PublicSuffixList _list;
+    private readonly string? _configuredDomain;
+
+    public CookieDomainResolver(IOptions<FirstPartyOptions> options)
+        : this(options.Value.Cookies, LoadList(options.Value.Cookies.PublicSuffixListPath))
+    {
+    }
+
+    internal CookieDomainResolver(FirstPartyCookieOptions options, PublicSuffixList list)
+    {
+        _list = list;
+        _configuredDomain = string.IsNullOrWhiteSpace(options.Domain) ? null : options.Domain.Trim().TrimStart('.').ToLowerInvariant();
+        _lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Returns the Domain attribute for a request host, or null for a host-only cookie.</summary>
+    public string? Resolve(HostString host)
+    {
+        if (_configuredDomain is not null)
+        {
+            return _configuredDomain;
+        }
+
+        var name = host.Host;
+        if (string.IsNullOrEmpty(name))
+        {
+            return null;
+        }
+
+        if (_lookup.TryGetValue(name, out var cached))
+        {
+            return cached.Length == 0 ? null : cached;
+        }
+
+        var domain = Compute(name.ToLowerInvariant());
+        if (_cache.Count >= MaxCachedHosts)
+        {
+            _cache.Clear();
+        }
+
+        _cache[name] = domain ?? string.Empty;
+        return domain;
+    }
+
+    internal string? Compute(string host)
+    {
+        host = host.TrimEnd('.');
+        if (host.Length == 0 || host.StartsWith('.') || host.Contains("..", StringComparison.Ordinal)
+            || host.StartsWith('[') || IPAddress.TryParse(host, out _))
+        {
+            return null;
+        }
+
+        // Single-label hosts (localhost, intranet names) cannot carry a Domain attribute.
+        if (!host.Contains('.', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return _list.GetRegistrableDomain(host);
+    }
+
+    private static PublicSuffixList LoadList(string? path)
+        => string.IsNullOrWhiteSpace(path) ? PublicSuffixList.Embedded : PublicSuffixList.Load(path);
+}

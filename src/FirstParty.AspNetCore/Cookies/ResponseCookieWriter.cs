@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using HeaderNames = Microsoft.Net.Http.Headers.HeaderNames;
+
+namespace FirstParty.AspNetCore.Cookies;
+
+/// <summary>
+/// Appends FirstParty's own <c>Set-Cookie</c> headers. They are written as raw headers rather than
+/// through <c>Response.Cookies</c>: that API percent-encodes values, and FirstParty's cookies pass
+/// FirstParty's own consent gate, not the one that decorates <c>Response.Cookies</c>.
+/// </summary>
+internal sealed class ResponseCookieWriter
+{
+    private static readonly long MaxAgeCapSeconds = (long)VisitorOptions.MaximumLifetime.TotalSeconds;
+
+    private readonly FirstPartyCookieOptions _options;
+    private readonly CookieDomainResolver _domains;
+    private readonly string _sameSite;
+
+    public ResponseCookieWriter(IOptions<FirstPartyOptions> options, CookieDomainResolver domains)
+    {
+        _options = options.Value.Cookies;
+        _domains = domains;
+        _sameSite = _options.SameSite switch
+        {
+            SameSiteMode.None => "; samesite=none",
+            SameSiteMode.Lax => "; samesite=lax",
+            SameSiteMode.Strict => "; samesite=strict",
+            _ => string.Empty,
+        };
+    }
+
+    /// <summary>Appends a cookie. <paramref name="maxAgeSeconds"/> is capped at 400 days.</summary>
+    public void Append(HttpContext context, string name, string value, long maxAgeSeconds, DateTimeOffset now, bool httpOnly = true)
+    {
+        maxAgeSeconds = Math.Clamp(maxAgeSeconds, 0, MaxAgeCapSeconds);
+        var domain = CookieNameRules.HasHostPrefix(name) ? null : _domains.Resolve(context.Request.Host);
+        var secure = _options.Secure switch
+        {
+            CookieSecurePolicy.Always => true,
+            CookieSecurePolicy.None => false,
+            _ => context.Request.IsHttps,
+        };
+
+        var expires = now.AddSeconds(maxAgeSeconds).ToString("R", CultureInfo.InvariantCulture);
+        var header = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name}={value}; expires={expires}; max-age={maxAgeSeconds}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}{(httpOnly ? "; httponly" : string.Empty)}");
+        context.Response.Headers.Append(HeaderNames.SetCookie, header);
+    }
+}

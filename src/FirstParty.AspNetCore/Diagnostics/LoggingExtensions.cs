@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace FirstParty.AspNetCore.Diagnostics;
+
+/// <summary>FirstParty's log events. Event ids are stable; new events take new ids.</summary>
+internal static partial class LoggingExtensions
+{
+    [LoggerMessage(1, LogLevel.Debug, "Minted visitor {VisitorId}.", EventName = "NewVisitor")]
+    public static partial void NewVisitor(this ILogger logger, string visitorId);
+
+    [LoggerMessage(2, LogLevel.Debug, "Started session {SessionIndex} ({SessionId}) for visitor {VisitorId}.", EventName = "NewSession")]
+    public static partial void NewSession(this ILogger logger, int sessionIndex, string sessionId, string visitorId);
+
+    [LoggerMessage(3, LogLevel.Debug, "Ignored the {CookieName} cookie: {Reason}. It is treated as absent.", EventName = "CookieRejected")]
+    public static partial void CookieRejected(this ILogger logger, string cookieName, string reason);
+
+    [LoggerMessage(4, LogLevel.Debug, "The request carries {Count} cookies named {CookieName}; the first valid one is used.", EventName = "DuplicateCookie")]
+    public static partial void DuplicateCookie(this ILogger logger, int count, string cookieName);
+
+    [LoggerMessage(5, LogLevel.Trace, "No visitor cookies for a crawler: {UserAgent}.", EventName = "CrawlerSkipped")]
+    public static partial void CrawlerSkipped(this ILogger logger, string userAgent);
+
+    [LoggerMessage(6, LogLevel.Trace, "Visitor cookies are disabled on endpoint {EndpointName}.", EventName = "EndpointDisabled")]
+    public static partial void EndpointDisabled(this ILogger logger, string? endpointName);
+
+    [LoggerMessage(7, LogLevel.Trace, "Wrote {CookieName} (max-age {MaxAgeSeconds} s).", EventName = "CookieWritten")]
+    public static partial void CookieWritten(this ILogger logger, string cookieName, long maxAgeSeconds);
+}

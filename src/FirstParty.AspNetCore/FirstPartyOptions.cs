@@ -1,0 +1,26 @@
+namespace FirstParty.AspNetCore;
+
+/// <summary>
+/// Options for FirstParty, bound from the <c>FirstParty</c> configuration section.
+/// </summary>
+/// <remarks>
+/// Every value is validated when the application starts; an invalid value stops the host with a
+/// message that names the option (for example <c>FirstParty:Visitor:Lifetime</c>).
+/// </remarks>
+public sealed class FirstPartyOptions
+{
+    /// <summary>The configuration section name, <c>FirstParty</c>.</summary>
+    public const string SectionName = "FirstParty";
+
+    /// <summary>The visitor cookie: long-lived visitor identity.</summary>
+    public VisitorOptions Visitor { get; set; } = new();
+
+    /// <summary>The session cookie: the current visit.</summary>
+    public VisitorSessionOptions Session { get; set; } = new();
+
+    /// <summary>Attributes shared by every cookie FirstParty writes.</summary>
+    public FirstPartyCookieOptions Cookies { get; set; } = new();
+
+    /// <summary>Callbacks raised on the request path.</summary>
+    public FirstPartyEvents Events { get; set; } = new();
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using FirstParty.AspNetCore.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace FirstParty.AspNetCore;
+
+/// <summary>
+/// Validates <see cref="FirstPartyOptions"/> at startup. Each failure names the configuration key
+/// and the rule, so a bad deployment stops with an actionable message.
+/// </summary>
+internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOptions>
+{
+    private const string Section = FirstPartyOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, FirstPartyOptions options)
+    {
+        var failures = new List<string>();
+        var visitor = options.Visitor;
+        var session = options.Session;
+        var cookies = options.Cookies;
+
+        if (visitor is null || session is null || cookies is null || options.Events is null)
+        {
+            return ValidateOptionsResult.Fail($"{Section}:Visitor, {Section}:Session, {Section}:Cookies and Events must not be null.");
+        }
+
+        ValidateCookieName(failures, $"{Section}:Visitor:CookieName", visitor.CookieName, cookies);
+        ValidateCookieName(failures, $"{Section}:Session:CookieName", session.CookieName, cookies);
+        if (string.Equals(visitor.CookieName, session.CookieName, StringComparison.Ordinal))
+        {
+            failures.Add($"{Section}:Visitor:CookieName and {Section}:Session:CookieName must differ; both are '{visitor.CookieName}'.");
+        }
+
+        if (visitor.Lifetime <= TimeSpan.Zero || visitor.Lifetime > VisitorOptions.MaximumLifetime)
+        {
+            failures.Add($"{Section}:Visitor:Lifetime must be more than zero and at most 400 days (browsers cap cookie lifetimes at 400 days, RFC 6265bis); it is {Format(visitor.Lifetime)}.");
+        }
+
+        if (visitor.RefreshInterval < TimeSpan.Zero || visitor.RefreshInterval >= visitor.Lifetime)
+        {
+            failures.Add($"{Section}:Visitor:RefreshInterval must be at least zero and shorter than {Section}:Visitor:Lifetime; it is {Format(visitor.RefreshInterval)}.");
+        }
+
+        if (!Enum.IsDefined(visitor.ExpirationMode))
+        {
+            failures.Add($"{Section}:Visitor:ExpirationMode must be Sliding or Fixed.");
+        }
+
+        if (string.IsNullOrWhiteSpace(visitor.Category) || !string.Equals(visitor.Category, visitor.Category.ToLowerInvariant(), StringComparison.Ordinal))
+        {
+            failures.Add($"{Section}:Visitor:Category must be a lowercase category key such as 'analytics'; it is '{visitor.Category}'.");
+        }
+
+        if (visitor.CrawlerUserAgents is { } crawlers && crawlers.Any(string.IsNullOrWhiteSpace))
+        {
+            failures.Add($"{Section}:Visitor:CrawlerUserAgents must not contain empty entries.");
+        }
+
+        if (session.Timeout <= TimeSpan.Zero || session.Timeout > VisitorOptions.MaximumLifetime)
+        {
+            failures.Add($"{Section}:Session:Timeout must be more than zero and at most 400 days; it is {Format(session.Timeout)}.");
+        }
+
+        if (session.RefreshInterval < TimeSpan.Zero || session.RefreshInterval >= session.Timeout)
+        {
+            failures.Add($"{Section}:Session:RefreshInterval must be at least zero and shorter than {Section}:Session:Timeout; it is {Format(session.RefreshInterval)}.");
+        }
+
+        ValidateCookieAttributes(failures, cookies);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateCookieName(List<string> failures, string key, string? cookieName, FirstPartyCookieOptions cookies)
+    {
+        if (!CookieNameRules.IsToken(cookieName))
+        {
+            failures.Add($"{key} must be a non-empty HTTP token (letters, digits and !#$%&'*+-.^_`|~; no spaces, '=', ';' or quotes); it is '{cookieName}'.");
+            return;
+        }
+
+        if (CookieNameRules.HasHostPrefix(cookieName!))
+        {
+            if (!string.IsNullOrWhiteSpace(cookies.Domain))
+            {
+                failures.Add($"{key} uses the __Host- prefix, which forbids a Domain attribute; remove {Section}:Cookies:Domain ('{cookies.Domain}') or use the __Secure- prefix.");
+            }
+
+            if (cookies.Secure != CookieSecurePolicy.Always)
+            {
+                failures.Add($"{key} uses the __Host- prefix, which requires {Section}:Cookies:Secure to be Always; it is {cookies.Secure}.");
+            }
+        }
+        else if (CookieNameRules.HasSecurePrefix(cookieName!) && cookies.Secure != CookieSecurePolicy.Always)
+        {
+            failures.Add($"{key} uses the __Secure- prefix, which requires {Section}:Cookies:Secure to be Always; it is {cookies.Secure}.");
+        }
+    }
+
+    private static void ValidateCookieAttributes(List<string> failures, FirstPartyCookieOptions cookies)
+    {
+        if (!Enum.IsDefined(cookies.SameSite))
+        {
+            failures.Add($"{Section}:Cookies:SameSite must be Unspecified, None, Lax or Strict.");
+        }
+        else if (cookies.SameSite == SameSiteMode.None && cookies.Secure != CookieSecurePolicy.Always)
+        {
+            failures.Add($"{Section}:Cookies:SameSite None requires {Section}:Cookies:Secure to be Always (browsers reject SameSite=None cookies without Secure); it is {cookies.Secure}.");
+        }
+
+        if (!Enum.IsDefined(cookies.Secure))
+        {
+            failures.Add($"{Section}:Cookies:Secure must be SameAsRequest, Always or None.");
+        }
+
+        if (cookies.Domain is { } domain && !IsValidDomain(domain))
+        {
+            failures.Add($"{Section}:Cookies:Domain must be a host name such as 'example.com' (no scheme, port, path or spaces); it is '{domain}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(cookies.PublicSuffixListPath))
+        {
+            ValidatePublicSuffixList(failures, cookies.PublicSuffixListPath);
+        }
+    }
+
+    private static void ValidatePublicSuffixList(List<string> failures, string path)
+    {
+        const string Key = $"{Section}:Cookies:PublicSuffixListPath";
+        if (!File.Exists(path))
+        {
+            failures.Add($"{Key} names a file that does not exist: '{path}'.");
+            return;
+        }
+
+        try
+        {
+            if (PublicSuffixList.Load(path).RuleCount == 0)
+            {
+                failures.Add($"{Key} names a file with no public suffix rules: '{path}'.");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"{Key} names a file that cannot be read: '{path}' ({ex.Message}).");
+        }
+    }
+
+    private static bool IsValidDomain(string domain)
+    {
+        var host = domain.Trim().TrimStart('.');
+        return host.Length is > 0 and <= 253
+            && Uri.CheckHostName(host) is UriHostNameType.Dns
+            && !host.Contains("..", StringComparison.Ordinal);
+    }
+
+    private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,54 @@
+using FirstParty.AspNetCore;
+using FirstParty.AspNetCore.Cookies;
+using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Visitors;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers FirstParty's services.</summary>
+public static class FirstPartyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds FirstParty with options bound from a configuration section, usually
+    /// <c>builder.Configuration.GetSection("FirstParty")</c>. Options are validated at startup.
+    /// </summary>
+    public static IFirstPartyBuilder AddFirstParty(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<FirstPartyOptions>().Bind(configuration);
+        return services.AddFirstPartyCore();
+    }
+
+    /// <summary>Adds FirstParty with options set in code. Options are validated at startup.</summary>
+    public static IFirstPartyBuilder AddFirstParty(this IServiceCollection services, Action<FirstPartyOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return services.AddFirstPartyCore();
+    }
+
+    private static FirstPartyBuilder AddFirstPartyCore(this IServiceCollection services)
+    {
+        services.AddOptions<FirstPartyOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, FirstPartyOptionsValidator>());
+        services.AddDataProtection();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<FirstPartyMarkerService>();
+        services.TryAddSingleton<FirstPartyMetrics>();
+        services.TryAddSingleton<CookieDomainResolver>();
+        services.TryAddSingleton<ResponseCookieWriter>();
+        services.TryAddSingleton<CrawlerDetector>();
+        services.TryAddSingleton<VisitorTracker>();
+        services.TryAddSingleton<ICategoryGate, AllowAllCategoryGate>();
+        return new FirstPartyBuilder(services);
+    }
+}

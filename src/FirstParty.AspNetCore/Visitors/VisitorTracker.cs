@@ -1,0 +1,199 @@
+using FirstParty.AspNetCore.Cookies;
+using FirstParty.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace FirstParty.AspNetCore.Visitors;
+
+/// <summary>
+/// Reads the visitor and session cookies, decides what this request's visitor and session are, and
+/// writes the cookies that changed or are due for a refresh.
+/// </summary>
+internal sealed class VisitorTracker
+{
+    internal const string ProtectorPurpose = "FirstParty.AspNetCore.Cookies";
+
+    private readonly VisitorOptions _visitorOptions;
+    private readonly VisitorSessionOptions _sessionOptions;
+    private readonly ProtectedCookieCodec<VisitorRecord> _visitorCodec;
+    private readonly ProtectedCookieCodec<SessionRecord> _sessionCodec;
+    private readonly ResponseCookieWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly FirstPartyMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly long _lifetimeSeconds;
+    private readonly long _visitorRefreshSeconds;
+    private readonly long _timeoutSeconds;
+    private readonly long _sessionRefreshSeconds;
+
+    public VisitorTracker(
+        IOptions<FirstPartyOptions> options,
+        IDataProtectionProvider dataProtection,
+        ResponseCookieWriter writer,
+        TimeProvider time,
+        FirstPartyMetrics metrics,
+        ILogger<VisitorTracker> logger)
+    {
+        _visitorOptions = options.Value.Visitor;
+        _sessionOptions = options.Value.Session;
+        var protector = dataProtection.CreateProtector(ProtectorPurpose);
+        _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(protector.CreateProtector("Visitor"));
+        _sessionCodec = new ProtectedCookieCodec<SessionRecord>(protector.CreateProtector("Session"));
+        _writer = writer;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _lifetimeSeconds = (long)_visitorOptions.Lifetime.TotalSeconds;
+        _visitorRefreshSeconds = (long)_visitorOptions.RefreshInterval.TotalSeconds;
+        _timeoutSeconds = (long)_sessionOptions.Timeout.TotalSeconds;
+        _sessionRefreshSeconds = (long)_sessionOptions.RefreshInterval.TotalSeconds;
+    }
+
+    internal ProtectedCookieCodec<VisitorRecord> VisitorCodec => _visitorCodec;
+
+    internal ProtectedCookieCodec<SessionRecord> SessionCodec => _sessionCodec;
+
+    /// <summary>
+    /// Resolves this request's visitor. When <paramref name="canWrite"/> is false nothing is minted
+    /// or refreshed and the result is null unless the request carries a valid visitor cookie.
+    /// </summary>
+    public VisitorFeature? Resolve(HttpContext context, bool canWrite)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var cookieHeaders = context.Request.Headers.Cookie;
+
+        var visitor = Read(cookieHeaders, _visitorOptions.CookieName, _visitorCodec);
+        if (visitor is not null && _visitorOptions.ExpirationMode == VisitorExpirationMode.Fixed && now - visitor.FirstSeen >= _lifetimeSeconds)
+        {
+            // A fixed lifetime is never extended, even if the browser kept the cookie past it.
+            visitor = null;
+        }
+
+        var session = visitor is null ? null : Read(cookieHeaders, _sessionOptions.CookieName, _sessionCodec);
+        var isNewVisitor = false;
+        if (visitor is null)
+        {
+            if (!canWrite)
+            {
+                return null;
+            }
+
+            visitor = new VisitorRecord(RandomIds.NewUuid(), now, 0, null, now);
+            isNewVisitor = true;
+        }
+
+        // A session belongs to the visitor whose cookie names it as the last session; a stale or
+        // foreign session cookie starts a new session instead of continuing someone else's.
+        var sessionAlive = session is not null
+            && string.Equals(session.Id, visitor.LastSessionId, StringComparison.Ordinal)
+            && now - session.LastActivity < _timeoutSeconds;
+
+        bool writeVisitor = isNewVisitor, writeSession = false, isNewSession = false;
+        if (sessionAlive)
+        {
+            if (canWrite && now - session!.LastActivity >= _sessionRefreshSeconds)
+            {
+                session = session with { LastActivity = now };
+                writeSession = true;
+            }
+        }
+        else if (canWrite)
+        {
+            session = new SessionRecord(RandomIds.NewUuid(), visitor.SessionCount + 1, now, now, visitor.LastSessionId);
+            visitor = visitor with { SessionCount = session.Index, LastSessionId = session.Id, LastSeen = now };
+            writeVisitor = writeSession = isNewSession = true;
+        }
+        else
+        {
+            session = null;
+        }
+
+        if (canWrite && !writeVisitor
+            && _visitorOptions.ExpirationMode == VisitorExpirationMode.Sliding
+            && now - visitor.LastSeen >= _visitorRefreshSeconds)
+        {
+            visitor = visitor with { LastSeen = now };
+            writeVisitor = true;
+        }
+
+        if (isNewVisitor)
+        {
+            _metrics.NewVisitor();
+            _logger.NewVisitor(visitor.Id);
+        }
+
+        if (isNewSession)
+        {
+            _metrics.NewSession();
+            _logger.NewSession(session!.Index, session.Id, visitor.Id);
+        }
+
+        return new VisitorFeature(context, visitor, session, now)
+        {
+            IsNewVisitor = isNewVisitor,
+            IsNewSession = isNewSession,
+            WriteVisitor = writeVisitor,
+            WriteSession = writeSession,
+        };
+    }
+
+    /// <summary>Appends the Set-Cookie headers the feature still owes the browser.</summary>
+    public void WriteCookies(VisitorFeature feature)
+    {
+        var context = feature.Context;
+        var now = DateTimeOffset.FromUnixTimeSeconds(feature.Now);
+        if (feature.WriteVisitor)
+        {
+            var maxAge = _visitorOptions.ExpirationMode == VisitorExpirationMode.Fixed
+                ? feature.Visitor.FirstSeen + _lifetimeSeconds - feature.Now
+                : _lifetimeSeconds;
+            if (maxAge > 0)
+            {
+                _writer.Append(context, _visitorOptions.CookieName, _visitorCodec.Protect(feature.Visitor), maxAge, now);
+                _logger.CookieWritten(_visitorOptions.CookieName, maxAge);
+            }
+        }
+
+        if (feature.WriteSession && feature.Session is { } session)
+        {
+            _writer.Append(context, _sessionOptions.CookieName, _sessionCodec.Protect(session), _timeoutSeconds, now);
+            _logger.CookieWritten(_sessionOptions.CookieName, _timeoutSeconds);
+        }
+    }
+
+    private T? Read<T>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec)
+        where T : class, ICookiePayload<T>
+    {
+        T? found = null;
+        var count = 0;
+        foreach (var raw in new CookieHeaderScanner(cookieHeaders, name))
+        {
+            count++;
+            if (found is not null)
+            {
+                continue;
+            }
+
+            var status = codec.TryRead(raw, out var value);
+            if (status == CookieReadStatus.Valid)
+            {
+                found = value;
+                continue;
+            }
+
+            var reason = status.ToReason();
+            _metrics.CookieRejected(name, reason);
+            _logger.CookieRejected(name, reason);
+        }
+
+        if (count > 1)
+        {
+            _logger.DuplicateCookie(count, name);
+        }
+
+        return found;
+    }
+}
