@@ -1,0 +1,41 @@
+using FirstParty.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddRazorPages();
+
+// Options come from the "FirstParty" section of appsettings.json; environment variables such as
+// FirstParty__Visitor__CookieName override them.
+builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName));
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error");
+    app.UseHsts();
+}
+
+app.UseStaticFiles();
+app.UseRouting();
+app.UseFirstParty();
+
+app.MapRazorPages();
+
+// A JSON view of what the server knows: not a navigation, so it reads the visitor but never writes cookies.
+app.MapGet("/api/visitor", (HttpContext context) => context.GetVisitor() is { } visitor
+    ? Results.Ok(new
+    {
+        visitor.VisitorId,
+        visitor.FirstSeen,
+        visitor.SessionId,
+        visitor.SessionIndex,
+        visitor.SessionStart,
+        visitor.PreviousSessionId,
+    })
+    : Results.NoContent());
+
+// Probes must not mint visitors.
+app.MapGet("/healthz", () => Results.Text("ok")).DisableVisitorCookies();
+
+app.Run();

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using MvcSample.Controllers;
+
+namespace FirstParty.AspNetCore.IntegrationTests;
+
+public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+{
+    [Fact]
+    public async Task Controller_views_see_the_visitor_minted_on_the_same_request()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var visit = await browser.NavigateAsync("/");
+
+        Assert.NotNull(visit.Cookie("_fp_id"));
+        Assert.NotNull(visit.Cookie("_fp_ses"));
+        Assert.Contains("Welcome, first-time visitor.", visit.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Second_page_is_the_same_visit_of_the_same_visitor()
+    {
+        var browser = SampleClient.Create(factory);
+        var home = await browser.NavigateAsync("/");
+
+        var catalogue = await browser.NavigateAsync("/Home/Catalogue");
+        var homeAgain = await browser.NavigateAsync("/");
+
+        Assert.Empty(catalogue.SetCookies);
+        Assert.True(Guid.TryParseExact(catalogue.Data("data-session-id"), "D", out _));
+        Assert.Contains("Welcome back: this is visit 1.", homeAgain.Body, StringComparison.Ordinal);
+        Assert.Equal(
+            System.Text.RegularExpressions.Regex.Match(home.Body, "data-visitor-id=\"([^\"]+)\"").Groups[1].Value,
+            System.Text.RegularExpressions.Regex.Match(homeAgain.Body, "data-visitor-id=\"([^\"]+)\"").Groups[1].Value);
+    }
+
+    [Fact]
+    public async Task Controller_marked_DisableVisitorCookies_never_mints()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var visit = await browser.NavigateAsync("/status");
+
+        Assert.Equal(200, visit.Status);
+        Assert.Empty(visit.SetCookies);
+    }
+
+    [Fact]
+    public async Task Https_requests_get_secure_cookies()
+    {
+        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://shop.example.co.uk"), HandleCookies = false });
+        var browser = new SampleClient(client);
+
+        var visit = await browser.NavigateAsync("/");
+
+        var cookie = visit.Cookie("_fp_id");
+        Assert.NotNull(cookie);
+        Assert.True(cookie.Secure);
+        Assert.Equal("example.co.uk", cookie.Domain.ToString());
+    }
+
+    [Fact]
+    public async Task SameSite_None_without_Secure_is_rejected_at_startup()
+    {
+        using var broken = factory.WithWebHostBuilder(b => b.UseSetting("FirstParty:Cookies:SameSite", "None"));
+
+        var error = await Record.ExceptionAsync(() => Task.FromResult(broken.CreateClient()));
+
+        Assert.NotNull(error);
+        Assert.Contains("FirstParty:Cookies:SameSite", error.ToString(), StringComparison.Ordinal);
+    }
+}
