@@ -2,6 +2,8 @@ using FirstParty.AspNetCore;
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -45,6 +47,9 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstPartyMarkerService>();
         services.TryAddSingleton<FirstPartyMetrics>();
         services.TryAddSingleton<CookieDomainResolver>();
+        // Key activation and expiry follow Data Protection's own (real) clock, not the app's TimeProvider.
+        services.TryAddSingleton(static sp => new CookieKeyRing(
+            sp.GetService<IKeyManager>(), sp.GetRequiredService<IDataProtectionProvider>(), TimeProvider.System));
         services.TryAddSingleton<ResponseCookieWriter>();
         services.TryAddSingleton<CrawlerDetector>();
         services.TryAddSingleton<VisitorTracker>();

@@ -32,6 +32,7 @@ internal sealed class VisitorTracker
     public VisitorTracker(
         IOptions<FirstPartyOptions> options,
         IDataProtectionProvider dataProtection,
+        CookieKeyRing keyRing,
         ResponseCookieWriter writer,
         TimeProvider time,
         FirstPartyMetrics metrics,
@@ -40,8 +41,8 @@ internal sealed class VisitorTracker
         _visitorOptions = options.Value.Visitor;
         _sessionOptions = options.Value.Session;
         var protector = dataProtection.CreateProtector(ProtectorPurpose);
-        _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(protector.CreateProtector("Visitor"));
-        _sessionCodec = new ProtectedCookieCodec<SessionRecord>(protector.CreateProtector("Session"));
+        _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(new CookieProtector(protector, keyRing, "Visitor"));
+        _sessionCodec = new ProtectedCookieCodec<SessionRecord>(new CookieProtector(protector, keyRing, "Session"));
         _writer = writer;
         _time = time;
         _metrics = metrics;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every FirstParty test: unit, WebApplicationFactory integration and real-browser tests.
+# Installs what the tests need when it is missing (Debian's chromium and publicsuffix packages),
+# builds the whole solution (benchmarks included) with warnings as errors, runs the tests, and
+# ends with one line "N passed, N failed" summed from the TRX results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+configuration="${CONFIGURATION:-Release}"
+results="${TEST_RESULTS:-TestResults}"
+
+install_missing() {
+  local packages=()
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
+  [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || packages+=(publicsuffix)
+  [ ${#packages[@]} -eq 0 ] && return 0
+
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing ${packages[*]} from Debian's packages..."
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+}
+
+sum_counter() {
+  # Sums one attribute of the <Counters> element across every TRX file.
+  local total=0 value
+  for value in $(grep -ho "<Counters [^>]*" "$results"/*.trx 2>/dev/null | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*"); do
+    total=$((total + value))
+  done
+  echo "$total"
+}
+
+if ! install_missing; then
+  echo "Could not install the browser-test prerequisites (chromium, publicsuffix)." >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+rm -rf "$results"
+if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v quiet; then
+  echo "The build failed."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test Middleware.sln -c "$configuration" --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
+  --blame-hang-timeout 5m
+status=$?
+
+passed=$(sum_counter passed)
+failed=$(sum_counter failed)
+errors=$(sum_counter error)
+failed=$((failed + errors))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A test host crashed or hung before it could report: count it as a failure, not a pass.
+  failed=1
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace FirstParty.AspNetCore.Cookies;
+
+/// <summary>
+/// The wire formats of FirstParty's integrity-protected cookie values, one purpose (cookie kind) per
+/// instance so that a value of one kind never verifies as another:
+/// <list type="bullet">
+/// <item><c>2.{keyId}.{mac}.{payload}</c>: the payload in clear, with a 128-bit HMAC-SHA256 under a
+/// secret derived from the Data Protection key <c>keyId</c> (<see cref="CookieKeyRing"/>). The default.</item>
+/// <item><c>1.{base64url}</c>: the payload protected by Data Protection itself, used when the key ring
+/// cannot provide signing secrets.</item>
+/// </list>
+/// </summary>
+internal sealed class CookieProtector
+{
+    public const int MaxPayloadLength = 512;
+
+    private const char DataProtectionVersion = '1';
+    private const char SignedVersion = '2';
+    private const int MacBytes = 16;
+    private static readonly int MacChars = Base64Url.GetEncodedLength(MacBytes);
+
+    private readonly IDataProtector _dataProtector;
+    private readonly CookieKeyRing _keyRing;
+    private readonly byte[] _purpose;
+    private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+
+    public CookieProtector(IDataProtector dataProtector, CookieKeyRing keyRing, string purpose)
+    {
+        _dataProtector = dataProtector.CreateProtector(purpose);
+        _keyRing = keyRing;
+        _purpose = Encoding.ASCII.GetBytes("FirstParty.AspNetCore.Cookies." + purpose);
+    }
+
+    /// <summary>Returns the cookie value for an ASCII payload.</summary>
+    public string Protect(string payload)
+    {
+        if (_keyRing.Current is { } key)
+        {
+            return Sign(key, payload);
+        }
+
+        var protectedBytes = _dataProtector.Protect(Encoding.ASCII.GetBytes(payload));
+        return string.Create(Base64Url.GetEncodedLength(protectedBytes.Length) + 2, protectedBytes, static (span, bytes) =>
+        {
+            span[0] = DataProtectionVersion;
+            span[1] = '.';
+            Base64Url.EncodeToChars(bytes, span[2..]);
+        });
+    }
+
+    /// <summary>
+    /// Verifies a cookie value and copies its payload into <paramref name="payload"/>
+    /// (at least <see cref="MaxPayloadLength"/> chars). Never throws.
+    /// </summary>
+    public CookieReadStatus TryUnprotect(ReadOnlySpan<char> value, Span<char> payload, out int written)
+    {
+        written = 0;
+        if (value.Length < 3 || value[1] != '.')
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        return value[0] switch
+        {
+            SignedVersion => Verify(value[2..], payload, out written),
+            DataProtectionVersion => Unprotect(value[2..], payload, out written),
+            _ => char.IsAsciiDigit(value[0]) ? CookieReadStatus.UnsupportedVersion : CookieReadStatus.Malformed,
+        };
+    }
+
+    private string Sign(CookieKeyRing.Entry key, string payload)
+    {
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        ComputeMac(GetKey(key), payload, mac);
+        var length = 2 + CookieKeyRing.IdLength + 1 + MacChars + 1 + payload.Length;
+        return string.Create(length, (key.Id, Mac: mac[..MacBytes].ToArray(), payload), static (span, state) =>
+        {
+            span[0] = SignedVersion;
+            span[1] = '.';
+            state.Id.CopyTo(span[2..]);
+            var position = 2 + CookieKeyRing.IdLength;
+            span[position++] = '.';
+            position += Base64Url.EncodeToChars(state.Mac, span[position..]);
+            span[position++] = '.';
+            state.payload.CopyTo(span[position..]);
+        });
+    }
+
+    private CookieReadStatus Verify(ReadOnlySpan<char> value, Span<char> payload, out int written)
+    {
+        written = 0;
+        var payloadStart = CookieKeyRing.IdLength + 1 + MacChars + 1;
+        if (value.Length <= payloadStart || value[CookieKeyRing.IdLength] != '.' || value[payloadStart - 1] != '.')
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        var text = value[payloadStart..];
+        if (text.Length > MaxPayloadLength || !Ascii.IsValid(text))
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        Span<byte> claimed = stackalloc byte[MacBytes];
+        if (Base64Url.DecodeFromChars(value.Slice(CookieKeyRing.IdLength + 1, MacChars), claimed, out _, out var macLength) != OperationStatus.Done
+            || macLength != MacBytes)
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        if (_keyRing.Find(value[..CookieKeyRing.IdLength]) is not { } key)
+        {
+            return CookieReadStatus.Forged;
+        }
+
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        ComputeMac(GetKey(key), text, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected[..MacBytes], claimed))
+        {
+            return CookieReadStatus.Forged;
+        }
+
+        text.CopyTo(payload);
+        written = text.Length;
+        return CookieReadStatus.Valid;
+    }
+
+    private CookieReadStatus Unprotect(ReadOnlySpan<char> encoded, Span<char> payload, out int written)
+    {
+        written = 0;
+        if (!Base64Url.IsValid(encoded, out var length) || length == 0)
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        var protectedBytes = new byte[length];
+        if (Base64Url.DecodeFromChars(encoded, protectedBytes, out _, out var decoded) != OperationStatus.Done || decoded != length)
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        byte[] plain;
+        try
+        {
+            plain = _dataProtector.Unprotect(protectedBytes);
+        }
+        catch (CryptographicException)
+        {
+            return CookieReadStatus.Forged;
+        }
+
+        if (plain.Length > MaxPayloadLength || !Ascii.IsValid(plain))
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        Ascii.ToUtf16(plain, payload, out written);
+        return CookieReadStatus.Valid;
+    }
+
+    private byte[] GetKey(CookieKeyRing.Entry key)
+        => _keys.GetOrAdd(key.Id, static (_, state) => HKDF.DeriveKey(HashAlgorithmName.SHA256, state.Secret, 32, info: state.Purpose), (key.Secret, Purpose: _purpose));
+
+    private static void ComputeMac(byte[] key, ReadOnlySpan<char> payload, Span<byte> mac)
+    {
+        Span<byte> bytes = stackalloc byte[MaxPayloadLength];
+        var length = Encoding.ASCII.GetBytes(payload, bytes);
+        HMACSHA256.HashData(key, bytes[..length], mac);
+    }
+}

@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Benchmarks;
+
+/// <summary>
+/// A request pipeline run on <see cref="DefaultHttpContext"/> without a server, with the
+/// <c>OnStarting</c> callbacks fired the way a server fires them before the first byte.
+/// </summary>
+internal sealed class BenchmarkHost
+{
+    private readonly RequestDelegate _pipeline;
+    private readonly IServiceProvider _services;
+
+    public BenchmarkHost(Action<IServiceCollection> configureServices, Action<IApplicationBuilder> configurePipeline)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton<TimeProvider>(new FixedTimeProvider());
+        services.AddDataProtection().AddKeyManagementOptions(static o => o.XmlRepository = new InMemoryXmlRepository());
+        configureServices(services);
+        _services = services.BuildServiceProvider();
+
+        var app = new ApplicationBuilder(_services);
+        configurePipeline(app);
+        app.Run(static _ => Task.CompletedTask);
+        _pipeline = app.Build();
+    }
+
+    public async Task<HttpContext> SendAsync(string? cookieHeader)
+    {
+        var response = new StartingResponseFeature();
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpResponseFeature>(response);
+        context.RequestServices = _services;
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Host = new HostString("www.example.co.uk");
+        context.Request.Headers.Accept = "text/html";
+        context.Request.Headers["Sec-Fetch-Dest"] = "document";
+        if (cookieHeader is not null)
+        {
+            context.Request.Headers.Cookie = cookieHeader;
+        }
+
+        await _pipeline(context);
+        await response.FireOnStartingAsync();
+        return context;
+    }
+
+    /// <summary>Runs a first request and returns the Cookie header a browser would send next.</summary>
+    public async Task<string> MintCookieHeaderAsync()
+    {
+        var context = await SendAsync(null);
+        return string.Join("; ", context.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]));
+    }
+
+    private sealed class StartingResponseFeature : HttpResponseFeature
+    {
+        private List<(Func<object, Task> Callback, object State)>? _callbacks;
+
+        public override void OnStarting(Func<object, Task> callback, object state)
+            => (_callbacks ??= []).Add((callback, state));
+
+        public async Task FireOnStartingAsync()
+        {
+            if (_callbacks is null)
+            {
+                return;
+            }
+
+            for (var i = _callbacks.Count - 1; i >= 0; i--)
+            {
+                await _callbacks[i].Callback(_callbacks[i].State);
+            }
+        }
+    }
+
+    /// <summary>Time stands still so a returning visitor never becomes due for a refresh mid-run.</summary>
+    private sealed class FixedTimeProvider : TimeProvider
+    {
+        private readonly DateTimeOffset _now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+}
+
+/// <summary>Keeps the benchmark's Data Protection key ring in memory, off the disk.</summary>
+internal sealed class InMemoryXmlRepository : Microsoft.AspNetCore.DataProtection.Repositories.IXmlRepository
+{
+    private readonly List<System.Xml.Linq.XElement> _elements = [];
+
+    public IReadOnlyCollection<System.Xml.Linq.XElement> GetAllElements()
+    {
+        lock (_elements)
+        {
+            return [.. _elements];
+        }
+    }
+
+    public void StoreElement(System.Xml.Linq.XElement element, string friendlyName)
+    {
+        lock (_elements)
+        {
+            _elements.Add(element);
+        }
+    }
+}
