@@ -49,7 +49,10 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<CookieDomainResolver>();
         // Key activation and expiry follow Data Protection's own (real) clock, not the app's TimeProvider.
         services.TryAddSingleton(static sp => new CookieKeyRing(
-            sp.GetService<IKeyManager>(), sp.GetRequiredService<IDataProtectionProvider>(), TimeProvider.System));
+            sp.GetService<IKeyManager>(),
+            sp.GetRequiredService<IDataProtectionProvider>(),
+            sp.GetService<IOptions<DataProtectionOptions>>()?.Value.ApplicationDiscriminator ?? sp.GetApplicationUniqueIdentifier(),
+            TimeProvider.System));
         services.TryAddSingleton<ResponseCookieWriter>();
         services.TryAddSingleton<CrawlerDetector>();
         services.TryAddSingleton<VisitorTracker>();

@@ -29,7 +29,7 @@ public class CookieIntegrityBenchmarks
         services.AddDataProtection().AddKeyManagementOptions(static o => o.XmlRepository = new InMemoryXmlRepository());
         var provider = services.BuildServiceProvider();
         var dataProtection = provider.GetRequiredService<IDataProtectionProvider>();
-        var keyRing = new CookieKeyRing(provider.GetRequiredService<IKeyManager>(), dataProtection, TimeProvider.System);
+        var keyRing = new CookieKeyRing(provider.GetRequiredService<IKeyManager>(), dataProtection, "bench", TimeProvider.System);
         var protector = dataProtection.CreateProtector("bench");
 
         _signedUncached = new ProtectedCookieCodec<VisitorRecord>(new CookieProtector(protector, keyRing, "Visitor"), cacheCapacity: 0);

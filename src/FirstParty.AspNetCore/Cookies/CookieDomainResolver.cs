@@ -63,8 +63,9 @@ internal sealed class CookieDomainResolver
 
     internal string? Compute(string host)
     {
-        host = host.TrimEnd('.');
-        if (host.Length == 0 || host.StartsWith('.') || host.Contains("..", StringComparison.Ordinal)
+        // "example.com." is a different cookie domain from "example.com" to browsers, and they
+        // reject a Domain attribute that does not domain-match the host: stay host-only.
+        if (host.Length == 0 || host.EndsWith('.') || host.StartsWith('.') || host.Contains("..", StringComparison.Ordinal)
             || host.StartsWith('[') || IPAddress.TryParse(host, out _))
         {
             return null;

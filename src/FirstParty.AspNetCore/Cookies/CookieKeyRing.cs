@@ -20,25 +20,33 @@ internal sealed class CookieKeyRing
 {
     public const int IdLength = 8;
 
-    private static readonly byte[] DerivationInfo = Encoding.ASCII.GetBytes("FirstParty.AspNetCore.Cookies.v2");
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan UnknownKeyReloadInterval = TimeSpan.FromSeconds(30);
 
     private readonly IKeyManager? _keyManager;
     private readonly IDataProtector? _bootstrap;
+    private readonly byte[] _derivationInfo;
     private readonly TimeProvider _time;
     private readonly Lock _reloadLock = new();
     private volatile Snapshot? _snapshot;
 
-    public CookieKeyRing(IKeyManager? keyManager, IDataProtectionProvider? dataProtection, TimeProvider time)
+    /// <param name="keyManager">The Data Protection key manager, or null when there is none.</param>
+    /// <param name="dataProtection">Used once, to create the first key of an empty key ring.</param>
+    /// <param name="applicationDiscriminator">
+    /// Data Protection's application discriminator: applications isolated by name in one key
+    /// repository derive different secrets, as their protectors do.
+    /// </param>
+    /// <param name="time">Data Protection's clock, against which key activation is judged.</param>
+    public CookieKeyRing(IKeyManager? keyManager, IDataProtectionProvider? dataProtection, string? applicationDiscriminator, TimeProvider time)
     {
         _keyManager = keyManager;
         _bootstrap = dataProtection?.CreateProtector("FirstParty.AspNetCore.Cookies.KeyRing");
+        _derivationInfo = Encoding.UTF8.GetBytes("FirstParty.AspNetCore.Cookies.v2\0" + applicationDiscriminator);
         _time = time;
     }
 
     /// <summary>A key ring that never signs: every cookie uses per-value Data Protection.</summary>
-    public static CookieKeyRing None { get; } = new(null, null, TimeProvider.System);
+    public static CookieKeyRing None { get; } = new(null, null, null, TimeProvider.System);
 
     /// <summary>The secret new cookies are signed with, or null when signing is unavailable.</summary>
     public Entry? Current => GetSnapshot(forceReload: false)?.Current;
@@ -88,19 +96,32 @@ internal sealed class CookieKeyRing
                 return current;
             }
 
-            _snapshot = Load(now);
+            try
+            {
+                _snapshot = Load();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The key store is unreachable: keep signing and verifying with the keys already
+                // loaded, and try again at the next interval rather than on every request.
+                _snapshot = new Snapshot(now, snapshot?.Current, snapshot?.Entries ?? []);
+            }
+
             return _snapshot;
         }
     }
 
-    private Snapshot Load(DateTimeOffset now)
+    private Snapshot Load()
     {
         var keys = _keyManager!.GetAllKeys();
+        var now = _time.GetUtcNow();
         if (!keys.Any(k => IsActive(k, now)) && _bootstrap is not null)
         {
-            // A new key ring has no key until the first protect operation creates one.
+            // A new key ring has no key until the first protect operation creates one; it becomes
+            // active at Data Protection's "now", so read the clock again afterwards.
             _bootstrap.Protect([1]);
             keys = _keyManager.GetAllKeys();
+            now = _time.GetUtcNow();
         }
 
         var entries = new List<Entry>();
@@ -108,7 +129,7 @@ internal sealed class CookieKeyRing
         var currentActivation = DateTimeOffset.MinValue;
         foreach (var key in keys)
         {
-            if (key.IsRevoked || TryDerive(key) is not { } entry)
+            if (key.IsRevoked || TryDerive(key, _derivationInfo) is not { } entry)
             {
                 continue;
             }
@@ -127,7 +148,7 @@ internal sealed class CookieKeyRing
     private static bool IsActive(IKey key, DateTimeOffset now)
         => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now;
 
-    private static Entry? TryDerive(IKey key)
+    private static Entry? TryDerive(IKey key, byte[] derivationInfo)
     {
         try
         {
@@ -141,7 +162,7 @@ internal sealed class CookieKeyRing
             var masterKey = Convert.FromBase64String(value);
             try
             {
-                var secret = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, key.KeyId.ToByteArray(), DerivationInfo);
+                var secret = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, key.KeyId.ToByteArray(), derivationInfo);
                 return new Entry(key.KeyId.ToString("N")[..IdLength], secret);
             }
             finally
@@ -165,9 +186,11 @@ internal sealed class CookieKeyRing
 
         public Entry? Current { get; } = current;
 
+        public List<Entry> Entries { get; } = entries;
+
         public Entry? Find(ReadOnlySpan<char> id)
         {
-            foreach (var entry in entries)
+            foreach (var entry in Entries)
             {
                 if (id.SequenceEqual(entry.Id))
                 {
