@@ -30,7 +30,7 @@ public sealed class CookieKeyRingTests
     }
 
     /// <summary>
-    /// BUG (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, Load): in an empty key ring, Load takes
+    /// Regression (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, Load): in an empty key ring, Load takes
     /// <c>now</c>, then creates the first key with the bootstrap Protect call; that key's activation
     /// date is a little later than <c>now</c>, so IsActive rejects it and the snapshot has no Current
     /// key. Cookies then fall back to format 1 until the next reload five minutes later.
@@ -180,7 +180,7 @@ public sealed class CookieKeyRingTests
     }
 
     /// <summary>
-    /// BUG (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, GetSnapshot/Load): when the key
+    /// Regression (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, GetSnapshot/Load): when the key
     /// repository fails on a periodic reload (a database or Redis outage), the exception escapes
     /// Current and Find, so every request carrying a cookie fails and retries the repository. Data
     /// Protection itself keeps using its cached key ring in that situation; the cookie key ring
@@ -205,7 +205,7 @@ public sealed class CookieKeyRingTests
     }
 
     /// <summary>
-    /// BUG (minor; src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, GetSnapshot): after a failed load
+    /// Regression (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, GetSnapshot): after a failed load
     /// the ring is meant to "try again at the next interval rather than on every request", but when the
     /// very first load fails the snapshot stays null, so every Current/Find call goes back to the key
     /// store (and to Data Protection's bootstrap Protect) while it is down.

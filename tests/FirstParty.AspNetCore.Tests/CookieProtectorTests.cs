@@ -129,7 +129,7 @@ public sealed class CookieProtectorTests
     }
 
     /// <summary>
-    /// BUG (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, TryDerive): the signing secret is
+    /// Regression (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, TryDerive): the signing secret is
     /// derived from the master key, key id and a constant, without Data Protection's application
     /// discriminator. Applications that share a key repository but set different application names
     /// are isolated by Data Protection (and by format 1), yet accept each other's format 2 cookies.
@@ -179,7 +179,8 @@ public sealed class CookieProtectorTests
         var protector = Keys.CreateDataProtectionProtector("Visitor");
         var rootProtector = Keys.RootProtector.CreateProtector("Visitor");
 
-        Assert.Equal(CookieReadStatus.Malformed, Read(protector, protector.Protect(new string('a', 513)), out _));
+        Assert.Throws<ArgumentException>(() => protector.Protect(new string('a', 513)));
+        Assert.Equal(CookieReadStatus.Malformed, Read(protector, "1." + Base64Url.EncodeToString(rootProtector.Protect(Enumerable.Repeat((byte)'a', 513).ToArray())), out _));
         Assert.Equal(CookieReadStatus.Valid, Read(protector, protector.Protect(new string('a', 512)), out var max));
         Assert.Equal(512, max.Length);
         Assert.Equal(CookieReadStatus.Malformed, Read(protector, "1." + Base64Url.EncodeToString(rootProtector.Protect("é"u8.ToArray())), out _));
@@ -192,11 +193,8 @@ public sealed class CookieProtectorTests
         => Assert.Equal(CookieReadStatus.UnsupportedVersion, Read(Keys.CreateSigningProtector("Visitor"), value, out _));
 
     /// <summary>
-    /// BUG (src/FirstParty.AspNetCore/Cookies/CookieProtector.cs, Verify → CookieKeyRing.Find →
-    /// Load): TryUnprotect is documented "Never throws", but when the key ring has no usable key and
-    /// cannot create one (automatic key generation disabled), the bootstrap Protect call in
-    /// CookieKeyRing.Load throws out of TryUnprotect, so any request carrying a well-formed signed
-    /// cookie fails. Format 1 values in the same situation read as forged.
+    /// When the key ring has no usable key and cannot create one (automatic key generation
+    /// disabled), the key ring's bootstrap fails; reading a signed value must still not throw.
     /// </summary>
     [Fact]
     public void TryUnprotect_never_throws_even_when_the_key_ring_cannot_provide_a_key()

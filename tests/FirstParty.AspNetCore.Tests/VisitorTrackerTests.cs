@@ -520,7 +520,7 @@ public sealed class VisitorTrackerTests
     }
 
     /// <summary>
-    /// BUG (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, TryDerive): format 2 secrets ignore the
+    /// Regression (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, TryDerive): format 2 secrets ignore the
     /// Data Protection application name, so applications that share a key repository but are isolated
     /// by SetApplicationName accept each other's visitor cookies (see CookieProtectorTests).
     /// </summary>
@@ -547,7 +547,7 @@ public sealed class VisitorTrackerTests
     }
 
     /// <summary>
-    /// BUG (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, Load): reading a signed cookie when the
+    /// Regression (src/FirstParty.AspNetCore/Cookies/CookieKeyRing.cs, Load): reading a signed cookie when the
     /// key ring has no usable key and may not create one throws from the bootstrap Protect call, and the
     /// request fails with 500 instead of treating the cookie as forged.
     /// </summary>

@@ -38,21 +38,38 @@ internal sealed class CookieProtector
         _purpose = Encoding.ASCII.GetBytes("FirstParty.AspNetCore.Cookies." + purpose);
     }
 
+    /// <summary>The longest value <see cref="Protect(ReadOnlySpan{char}, Span{char})"/> writes.</summary>
+    public const int MaxValueLength = 1024;
+
     /// <summary>Returns the cookie value for an ASCII payload.</summary>
     public string Protect(string payload)
     {
-        if (_keyRing.Current is { } key)
+        Span<char> value = stackalloc char[MaxValueLength];
+        return value[..Protect(payload, value)].ToString();
+    }
+
+    /// <summary>
+    /// Writes the cookie value for an ASCII payload (at most <see cref="MaxPayloadLength"/> chars)
+    /// into <paramref name="destination"/> (at least <see cref="MaxValueLength"/> chars) and returns its length.
+    /// </summary>
+    public int Protect(ReadOnlySpan<char> payload, Span<char> destination)
+    {
+        if (payload.Length > MaxPayloadLength)
         {
-            return Sign(key, payload);
+            throw new ArgumentException($"The payload is longer than {MaxPayloadLength} characters.", nameof(payload));
         }
 
-        var protectedBytes = _dataProtector.Protect(Encoding.ASCII.GetBytes(payload));
-        return string.Create(Base64Url.GetEncodedLength(protectedBytes.Length) + 2, protectedBytes, static (span, bytes) =>
+        if (_keyRing.Current is { } key)
         {
-            span[0] = DataProtectionVersion;
-            span[1] = '.';
-            Base64Url.EncodeToChars(bytes, span[2..]);
-        });
+            return Sign(key, payload, destination);
+        }
+
+        Span<byte> plain = stackalloc byte[payload.Length];
+        Encoding.ASCII.GetBytes(payload, plain);
+        var protectedBytes = _dataProtector.Protect(plain.ToArray());
+        destination[0] = DataProtectionVersion;
+        destination[1] = '.';
+        return 2 + Base64Url.EncodeToChars(protectedBytes, destination[2..]);
     }
 
     /// <summary>
@@ -75,22 +92,19 @@ internal sealed class CookieProtector
         };
     }
 
-    private string Sign(CookieKeyRing.Entry key, string payload)
+    private int Sign(CookieKeyRing.Entry key, ReadOnlySpan<char> payload, Span<char> destination)
     {
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         ComputeMac(GetKey(key), payload, mac);
-        var length = 2 + CookieKeyRing.IdLength + 1 + MacChars + 1 + payload.Length;
-        return string.Create(length, (key.Id, Mac: mac[..MacBytes].ToArray(), payload), static (span, state) =>
-        {
-            span[0] = SignedVersion;
-            span[1] = '.';
-            state.Id.CopyTo(span[2..]);
-            var position = 2 + CookieKeyRing.IdLength;
-            span[position++] = '.';
-            position += Base64Url.EncodeToChars(state.Mac, span[position..]);
-            span[position++] = '.';
-            state.payload.CopyTo(span[position..]);
-        });
+        destination[0] = SignedVersion;
+        destination[1] = '.';
+        key.Id.CopyTo(destination[2..]);
+        var position = 2 + CookieKeyRing.IdLength;
+        destination[position++] = '.';
+        position += Base64Url.EncodeToChars(mac[..MacBytes], destination[position..]);
+        destination[position++] = '.';
+        payload.CopyTo(destination[position..]);
+        return position + payload.Length;
     }
 
     private CookieReadStatus Verify(ReadOnlySpan<char> value, Span<char> payload, out int written)

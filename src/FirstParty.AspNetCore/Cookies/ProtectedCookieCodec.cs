@@ -67,9 +67,24 @@ internal sealed class ProtectedCookieCodec<T>
 
     public string Protect(T value)
     {
-        var raw = _protector.Protect(value.Format());
-        Remember(raw, value);
-        return raw;
+        Span<char> raw = stackalloc char[CookieProtector.MaxValueLength];
+        return raw[..Protect(value, raw)].ToString();
+    }
+
+    /// <summary>
+    /// Writes the protected value into <paramref name="destination"/> (at least
+    /// <see cref="CookieProtector.MaxValueLength"/> chars) and returns its length. Written values are
+    /// not remembered: most are read back once, and remembering every write churns the table.
+    /// </summary>
+    public int Protect(T value, Span<char> destination)
+    {
+        Span<char> payload = stackalloc char[CookieProtector.MaxPayloadLength];
+        if (!value.TryFormat(payload, out var written))
+        {
+            throw new InvalidOperationException($"The {typeof(T).Name} payload is longer than {CookieProtector.MaxPayloadLength} characters.");
+        }
+
+        return _protector.Protect(payload[..written], destination);
     }
 
     private void Remember(string raw, T value)

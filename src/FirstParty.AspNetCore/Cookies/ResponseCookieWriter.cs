@@ -32,7 +32,7 @@ internal sealed class ResponseCookieWriter
     }
 
     /// <summary>Appends a cookie. <paramref name="maxAgeSeconds"/> is capped at 400 days.</summary>
-    public void Append(HttpContext context, string name, string value, long maxAgeSeconds, DateTimeOffset now, bool httpOnly = true)
+    public void Append(HttpContext context, string name, ReadOnlySpan<char> value, long maxAgeSeconds, DateTimeOffset now, bool httpOnly = true)
     {
         maxAgeSeconds = Math.Clamp(maxAgeSeconds, 0, MaxAgeCapSeconds);
         var domain = CookieNameRules.HasHostPrefix(name) ? null : _domains.Resolve(context.Request.Host);
@@ -43,10 +43,11 @@ internal sealed class ResponseCookieWriter
             _ => context.Request.IsHttps,
         };
 
-        var expires = now.AddSeconds(maxAgeSeconds).ToString("R", CultureInfo.InvariantCulture);
+        // One allocation: the header itself, formatted from spans in a stack buffer.
         var header = string.Create(
             CultureInfo.InvariantCulture,
-            $"{name}={value}; expires={expires}; max-age={maxAgeSeconds}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}{(httpOnly ? "; httponly" : string.Empty)}");
+            stackalloc char[2048],
+            $"{name}={value}; expires={now.AddSeconds(maxAgeSeconds):R}; max-age={maxAgeSeconds}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}{(httpOnly ? "; httponly" : string.Empty)}");
         context.Response.Headers.Append(HeaderNames.SetCookie, header);
     }
 }

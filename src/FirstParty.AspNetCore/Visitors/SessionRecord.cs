@@ -40,6 +40,8 @@ internal sealed record SessionRecord(string Id, int Index, long Start, long Last
         return true;
     }
 
-    public string Format()
-        => string.Create(CultureInfo.InvariantCulture, $"{Id}.{Index}.{Start}.{LastActivity}.{PreviousId}");
+    public bool TryFormat(Span<char> destination, out int written)
+        => destination.TryWrite(CultureInfo.InvariantCulture, $"{Id}.{Index}.{Start}.{LastActivity}.{PreviousId}", out written);
+
+    public string Format() => CookiePayload.Format(this);
 }

@@ -39,8 +39,10 @@ internal sealed record VisitorRecord(string Id, long FirstSeen, int SessionCount
         return true;
     }
 
-    public string Format()
-        => string.Create(CultureInfo.InvariantCulture, $"{Id}.{FirstSeen}.{SessionCount}.{LastSessionId}.{LastSeen}");
+    public bool TryFormat(Span<char> destination, out int written)
+        => destination.TryWrite(CultureInfo.InvariantCulture, $"{Id}.{FirstSeen}.{SessionCount}.{LastSessionId}.{LastSeen}", out written);
+
+    public string Format() => CookiePayload.Format(this);
 
     internal static bool TryParseSeconds(ReadOnlySpan<char> text, out long seconds)
         => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seconds)

@@ -153,14 +153,18 @@ internal sealed class VisitorTracker
                 : _lifetimeSeconds;
             if (maxAge > 0)
             {
-                _writer.Append(context, _visitorOptions.CookieName, _visitorCodec.Protect(feature.Visitor), maxAge, now);
+                Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
+                var length = _visitorCodec.Protect(feature.Visitor, value);
+                _writer.Append(context, _visitorOptions.CookieName, value[..length], maxAge, now);
                 _logger.CookieWritten(_visitorOptions.CookieName, maxAge);
             }
         }
 
         if (feature.WriteSession && feature.Session is { } session)
         {
-            _writer.Append(context, _sessionOptions.CookieName, _sessionCodec.Protect(session), _timeoutSeconds, now);
+            Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
+            var length = _sessionCodec.Protect(session, value);
+            _writer.Append(context, _sessionOptions.CookieName, value[..length], _timeoutSeconds, now);
             _logger.CookieWritten(_sessionOptions.CookieName, _timeoutSeconds);
         }
     }
