@@ -186,6 +186,41 @@ internal sealed class CookieProtector
     {
         Span<byte> bytes = stackalloc byte[MaxPayloadLength];
         var length = Encoding.ASCII.GetBytes(payload, bytes);
-        HMACSHA256.HashData(key, bytes[..length], mac);
+        var hmac = KeyedHmacs.Get(key);
+        hmac.AppendData(bytes[..length]);
+        hmac.GetHashAndReset(mac);
+    }
+
+    /// <summary>
+    /// Keyed HMAC contexts reused per thread: a one-shot HMAC sets the key up on every call, which
+    /// costs more than hashing a cookie payload. A few slots cover the visitor and session keys.
+    /// </summary>
+    private sealed class KeyedHmacs
+    {
+        private const int Slots = 4;
+
+        [ThreadStatic]
+        private static KeyedHmacs? s_current;
+
+        private readonly byte[]?[] _keys = new byte[Slots][];
+        private readonly IncrementalHash?[] _hmacs = new IncrementalHash[Slots];
+        private int _next;
+
+        public static IncrementalHash Get(byte[] key)
+        {
+            var cache = s_current ??= new KeyedHmacs();
+            for (var i = 0; i < Slots; i++)
+            {
+                if (ReferenceEquals(cache._keys[i], key))
+                {
+                    return cache._hmacs[i]!;
+                }
+            }
+
+            var slot = cache._next++ % Slots;
+            cache._hmacs[slot]?.Dispose();
+            cache._keys[slot] = key;
+            return cache._hmacs[slot] = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        }
     }
 }
