@@ -13,6 +13,7 @@ install_missing() {
   local packages=()
   [ -x /usr/bin/chromium ] || packages+=(chromium)
   [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || packages+=(publicsuffix)
+  command -v unzip >/dev/null || packages+=(unzip)
   [ ${#packages[@]} -eq 0 ] && return 0
 
   local sudo=""
@@ -44,10 +45,25 @@ if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v qui
   exit 1
 fi
 
-dotnet test Middleware.sln -c "$configuration" --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
-  --blame-hang-timeout 5m
-status=$?
+# The package must pack with its README and licence metadata.
+packages=$(mktemp -d)
+if ! dotnet pack src/FirstParty.AspNetCore -c "$configuration" --no-build --nologo -v quiet -o "$packages" \
+  || ! unzip -p "$packages"/FirstParty.AspNetCore.*[0-9].nupkg '*.nuspec' | grep -q '<license type="expression">MIT</license>' \
+  || ! unzip -l "$packages"/FirstParty.AspNetCore.*[0-9].nupkg | grep -q ' README.md$'; then
+  echo "dotnet pack did not produce a package with README and licence metadata."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+rm -rf "$packages"
+
+# One TRX file per test project, named for it, so results never overwrite each other.
+status=0
+for project in tests/*/*Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c "$configuration" --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results" --blame-hang-timeout 5m || status=$?
+done
 
 passed=$(sum_counter passed)
 failed=$(sum_counter failed)
