@@ -1,0 +1,49 @@
+using System.Reflection;
+
+namespace FirstParty.AspNetCore.Tests;
+
+/// <summary>
+/// The public surface is deliberate and small: adding or removing a public type must be a
+/// conscious change to this list (and to the CHANGELOG).
+/// </summary>
+public sealed class PublicApiTests
+{
+    private static readonly string[] Expected =
+    [
+        "FirstParty.AspNetCore.DisableVisitorCookiesAttribute",
+        "FirstParty.AspNetCore.FirstPartyCookieOptions",
+        "FirstParty.AspNetCore.FirstPartyEvents",
+        "FirstParty.AspNetCore.FirstPartyOptions",
+        "FirstParty.AspNetCore.IDisableVisitorCookiesMetadata",
+        "FirstParty.AspNetCore.IFirstPartyBuilder",
+        "FirstParty.AspNetCore.IVisitorFeature",
+        "FirstParty.AspNetCore.VisitorEventContext",
+        "FirstParty.AspNetCore.VisitorExpirationMode",
+        "FirstParty.AspNetCore.VisitorOptions",
+        "FirstParty.AspNetCore.VisitorSessionOptions",
+        "Microsoft.AspNetCore.Builder.FirstPartyApplicationBuilderExtensions",
+        "Microsoft.AspNetCore.Builder.VisitorEndpointConventionBuilderExtensions",
+        "Microsoft.AspNetCore.Http.VisitorHttpContextExtensions",
+        "Microsoft.Extensions.DependencyInjection.FirstPartyServiceCollectionExtensions",
+    ];
+
+    [Fact]
+    public void Public_types_are_exactly_the_documented_ones()
+    {
+        var actual = typeof(IVisitorFeature).Assembly.GetExportedTypes()
+            .Select(t => t.FullName!)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+        Assert.Equal(Expected, actual);
+    }
+
+    [Fact]
+    public void Extension_methods_live_in_framework_namespaces_so_no_using_is_needed()
+    {
+        var extensionTypes = typeof(IVisitorFeature).Assembly.GetExportedTypes()
+            .Where(t => t.IsSealed && t.IsAbstract && t.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute))));
+
+        Assert.All(extensionTypes, t => Assert.StartsWith("Microsoft.", t.Namespace, StringComparison.Ordinal));
+    }
+}
