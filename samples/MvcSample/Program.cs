@@ -18,5 +18,6 @@ app.UseRouting();
 app.UseFirstParty();
 
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
+app.MapFirstParty();
 
 app.Run();

@@ -22,6 +22,9 @@ app.UseFirstParty();
 
 app.MapRazorPages();
 
+// Consent endpoints: POST/GET/DELETE /_fp/consent, POST /_fp/forget, /.well-known/gpc.json.
+app.MapFirstParty();
+
 // A JSON view of what the server knows: not a navigation, so it reads the visitor but never writes cookies.
 app.MapGet("/api/visitor", (HttpContext context) => context.GetVisitor() is { } visitor
     ? Results.Ok(new

@@ -1,4 +1,4 @@
-using FirstParty.AspNetCore.Cookies;
+using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
@@ -8,21 +8,29 @@ using Microsoft.Extensions.Options;
 namespace FirstParty.AspNetCore;
 
 /// <summary>
-/// Resolves the visitor of each request, exposes it as <see cref="IVisitorFeature"/>, and writes the
+/// Resolves the consent state and the visitor of each request before the app runs, exposes them as
+/// <see cref="IConsentFeature"/> and <see cref="IVisitorFeature"/>, and writes or deletes the
 /// visitor and session cookies just before the response starts.
 /// </summary>
 internal sealed class FirstPartyMiddleware
 {
-    private static readonly Func<object, Task> WriteCookiesCallback = static state =>
+    private static readonly Func<object, Task> DeleteIfStillRefusedCallback = static state =>
     {
-        var (tracker, feature) = ((VisitorTracker, VisitorFeature))state;
-        tracker.WriteCookies(feature);
+        var (middleware, context) = ((FirstPartyMiddleware, HttpContext))state;
+        if (context.Features.Get<IConsentFeature>() is ConsentFeature consent
+            && !consent.IsGranted(middleware._options.Visitor.Category)
+            && context.Features.Get<IVisitorFeature>() is null
+            && !consent.VisitorCookiesDeleted)
+        {
+            middleware._tracker.DeleteCookies(context);
+        }
+
         return Task.CompletedTask;
     };
 
     private readonly RequestDelegate _next;
     private readonly VisitorTracker _tracker;
-    private readonly ICategoryGate _gate;
+    private readonly ConsentManager _consent;
     private readonly CrawlerDetector _crawlers;
     private readonly FirstPartyOptions _options;
     private readonly ILogger _logger;
@@ -30,14 +38,14 @@ internal sealed class FirstPartyMiddleware
     public FirstPartyMiddleware(
         RequestDelegate next,
         VisitorTracker tracker,
-        ICategoryGate gate,
+        ConsentManager consent,
         CrawlerDetector crawlers,
         IOptions<FirstPartyOptions> options,
         ILogger<FirstPartyMiddleware> logger)
     {
         _next = next;
         _tracker = tracker;
-        _gate = gate;
+        _consent = consent;
         _crawlers = crawlers;
         _options = options.Value;
         _logger = logger;
@@ -45,22 +53,25 @@ internal sealed class FirstPartyMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        var category = _options.Visitor.Category;
-        if (!_gate.IsGranted(context, category))
+        var consent = _consent.Resolve(context);
+        context.Features.Set<IConsentFeature>(consent);
+
+        if (!consent.IsGranted(_options.Visitor.Category))
         {
+            if (_tracker.HasCookies(context))
+            {
+                // Set before consent was needed, refused elsewhere, or planted: remove them, unless a
+                // decision later in this request grants them after all.
+                context.Response.OnStarting(DeleteIfStillRefusedCallback, (this, context));
+            }
+
             return _next(context);
         }
 
-        var feature = _tracker.Resolve(context, CanWriteCookies(context));
+        var feature = _tracker.Attach(context, CanWriteCookies(context));
         if (feature is null)
         {
             return _next(context);
-        }
-
-        context.Features.Set<IVisitorFeature>(feature);
-        if (feature.HasPendingWrites)
-        {
-            context.Response.OnStarting(WriteCookiesCallback, (_tracker, feature));
         }
 
         var events = _options.Events;

@@ -18,6 +18,12 @@ public sealed class FirstPartyOptions
     /// <summary>The session cookie: the current visit.</summary>
     public VisitorSessionOptions Session { get; set; } = new();
 
+    /// <summary>The consent service: categories, regimes by region, opt-out signals, the consent cookie.</summary>
+    public ConsentOptions Consent { get; set; } = new();
+
+    /// <summary>The consent endpoints mapped by <c>MapFirstParty()</c>.</summary>
+    public FirstPartyEndpointOptions Endpoints { get; set; } = new();
+
     /// <summary>Attributes shared by every cookie FirstParty writes.</summary>
     public FirstPartyCookieOptions Cookies { get; set; } = new();
 

@@ -20,9 +20,9 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         var session = options.Session;
         var cookies = options.Cookies;
 
-        if (visitor is null || session is null || cookies is null || options.Events is null)
+        if (visitor is null || session is null || cookies is null || options.Events is null || options.Consent is null || options.Endpoints is null)
         {
-            return ValidateOptionsResult.Fail($"{Section}:Visitor, {Section}:Session, {Section}:Cookies and Events must not be null.");
+            return ValidateOptionsResult.Fail($"{Section}:Visitor, {Section}:Session, {Section}:Consent, {Section}:Endpoints, {Section}:Cookies and Events must not be null.");
         }
 
         ValidateCookieName(failures, $"{Section}:Visitor:CookieName", visitor.CookieName, cookies);
@@ -68,7 +68,94 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         }
 
         ValidateCookieAttributes(failures, cookies);
+        ValidateConsent(failures, options.Consent, visitor, session, cookies);
+        ValidateEndpoints(failures, options.Endpoints);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateConsent(List<string> failures, ConsentOptions consent, VisitorOptions visitor, VisitorSessionOptions session, FirstPartyCookieOptions cookies)
+    {
+        ValidateCookieName(failures, $"{Section}:Consent:CookieName", consent.CookieName, cookies);
+        if (string.Equals(consent.CookieName, visitor.CookieName, StringComparison.Ordinal) || string.Equals(consent.CookieName, session.CookieName, StringComparison.Ordinal))
+        {
+            failures.Add($"{Section}:Consent:CookieName must differ from the visitor and session cookie names; it is '{consent.CookieName}'.");
+        }
+
+        if (!Enum.IsDefined(consent.Regime))
+        {
+            failures.Add($"{Section}:Consent:Regime must be OptIn, OptOut or Implied.");
+        }
+
+        if (consent.Revision < 1)
+        {
+            failures.Add($"{Section}:Consent:Revision must be 1 or more; it is {consent.Revision}.");
+        }
+
+        foreach (var (key, lifetime) in new[] { ("AcceptLifetime", consent.AcceptLifetime), ("RefusalLifetime", consent.RefusalLifetime) })
+        {
+            if (lifetime <= TimeSpan.Zero || lifetime > VisitorOptions.MaximumLifetime)
+            {
+                failures.Add($"{Section}:Consent:{key} must be more than zero and at most 400 days; it is {Format(lifetime)}.");
+            }
+        }
+
+        foreach (var header in new[] { ("RegionHeader", consent.RegionHeader), ("SubdivisionHeader", consent.SubdivisionHeader) })
+        {
+            if (header.Item2 is not null && !CookieNameRules.IsToken(header.Item2))
+            {
+                failures.Add($"{Section}:Consent:{header.Item1} must be a header name; it is '{header.Item2}'.");
+            }
+        }
+
+        foreach (var (region, regime) in consent.Regions ?? new Dictionary<string, ConsentRegime>())
+        {
+            var known = region is Consent.RegionRules.EeaGroup or Consent.RegionRules.Fallback
+                || string.Equals(Consent.RegionRules.Normalize(region), region, StringComparison.Ordinal);
+            if (!known)
+            {
+                failures.Add($"{Section}:Consent:Regions:{region} is not a region: use a country code (FR), a country and subdivision (US-CA), EEA or *.");
+            }
+
+            if (!Enum.IsDefined(regime))
+            {
+                failures.Add($"{Section}:Consent:Regions:{region} must be OptIn, OptOut or Implied.");
+            }
+        }
+
+        var categories = consent.EffectiveCategories;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < categories.Count; i++)
+        {
+            var key = categories[i]?.Key;
+            if (key is null || !Consent.ConsentRecord.IsKey(key))
+            {
+                failures.Add($"{Section}:Consent:Categories:{i}:Key must be a lowercase key of letters, digits, '-' or '_' (at most 64); it is '{key}'.");
+            }
+            else if (!keys.Add(key))
+            {
+                failures.Add($"{Section}:Consent:Categories:{i}:Key '{key}' appears more than once.");
+            }
+        }
+
+        if (!categories.Any(c => c is { Required: true }))
+        {
+            failures.Add($"{Section}:Consent:Categories must contain a required category (such as 'necessary').");
+        }
+
+        if (visitor.Category is { Length: > 0 } visitorCategory && !keys.Contains(visitorCategory))
+        {
+            failures.Add($"{Section}:Visitor:Category '{visitorCategory}' is not one of {Section}:Consent:Categories ({string.Join(", ", keys)}).");
+        }
+    }
+
+    private static void ValidateEndpoints(List<string> failures, FirstPartyEndpointOptions endpoints)
+    {
+        var prefix = endpoints.PathPrefix;
+        if (string.IsNullOrEmpty(prefix) || prefix[0] != '/' || prefix.EndsWith('/') || prefix.Contains("//", StringComparison.Ordinal)
+            || prefix.Any(c => char.IsWhiteSpace(c) || c is '?' or '#' or '{' or '}'))
+        {
+            failures.Add($"{Section}:Endpoints:PathPrefix must be a path such as '/_fp' (leading '/', no trailing '/'); it is '{prefix}'.");
+        }
     }
 
     private static void ValidateCookieName(List<string> failures, string key, string? cookieName, FirstPartyCookieOptions cookies)

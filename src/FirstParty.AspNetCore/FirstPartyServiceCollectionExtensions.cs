@@ -1,5 +1,7 @@
 using FirstParty.AspNetCore;
+using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Cookies;
+using FirstParty.AspNetCore.Ledger;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.DataProtection;
@@ -56,7 +58,11 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<ResponseCookieWriter>();
         services.TryAddSingleton<CrawlerDetector>();
         services.TryAddSingleton<VisitorTracker>();
-        services.TryAddSingleton<ICategoryGate, AllowAllCategoryGate>();
+        services.AddAntiforgery();
+        services.TryAddSingleton<ConsentPolicy>();
+        services.TryAddSingleton<IRegionResolver, HeaderRegionResolver>();
+        services.TryAddSingleton<IConsentLedger, InMemoryConsentLedger>();
+        services.TryAddSingleton<ConsentManager>();
         return new FirstPartyBuilder(services);
     }
 }

@@ -7,14 +7,32 @@ namespace FirstParty.AspNetCore.IntegrationTests;
 public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
 {
     [Fact]
-    public async Task Controller_views_see_the_visitor_minted_on_the_same_request()
+    public async Task Controller_views_ask_first_then_see_the_visitor_minted_on_consent()
     {
         var browser = SampleClient.Create(factory);
+
+        var before = await browser.NavigateAsync("/");
+        var answer = await browser.ChooseAsync("accept-all", "/Home/Catalogue");
+        var after = await browser.NavigateAsync("/Home/Catalogue");
+
+        Assert.Null(before.Cookie("_fp_id"));
+        Assert.Contains("data-fp-banner", before.Body, StringComparison.Ordinal);
+        Assert.Contains("No visitor id on this request.", before.Body, StringComparison.Ordinal);
+        Assert.Equal("/Home/Catalogue", answer.Location);
+        Assert.NotNull(answer.Cookie("_fp_id"));
+        Assert.NotNull(answer.Cookie("_fp_ses"));
+        Assert.True(Guid.TryParseExact(after.Data("data-session-id"), "D", out _));
+    }
+
+    [Fact]
+    public async Task A_country_mapped_to_opt_out_gets_cookies_without_asking()
+    {
+        var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = "US";
 
         var visit = await browser.NavigateAsync("/");
 
         Assert.NotNull(visit.Cookie("_fp_id"));
-        Assert.NotNull(visit.Cookie("_fp_ses"));
         Assert.Contains("Welcome, first-time visitor.", visit.Body, StringComparison.Ordinal);
     }
 
@@ -22,6 +40,7 @@ public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory
     public async Task Second_page_is_the_same_visit_of_the_same_visitor()
     {
         var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all");
         var home = await browser.NavigateAsync("/");
 
         var catalogue = await browser.NavigateAsync("/Home/Catalogue");
@@ -30,6 +49,7 @@ public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory
         Assert.Empty(catalogue.SetCookies);
         Assert.True(Guid.TryParseExact(catalogue.Data("data-session-id"), "D", out _));
         Assert.Contains("Welcome back: this is visit 1.", homeAgain.Body, StringComparison.Ordinal);
+        Assert.Empty(homeAgain.SetCookies);
         Assert.Equal(
             System.Text.RegularExpressions.Regex.Match(home.Body, "data-visitor-id=\"([^\"]+)\"").Groups[1].Value,
             System.Text.RegularExpressions.Regex.Match(homeAgain.Body, "data-visitor-id=\"([^\"]+)\"").Groups[1].Value);
@@ -39,6 +59,7 @@ public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory
     public async Task Controller_marked_DisableVisitorCookies_never_mints()
     {
         var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = "US";
 
         var visit = await browser.NavigateAsync("/status");
 
@@ -51,6 +72,7 @@ public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory
     {
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://shop.example.co.uk"), HandleCookies = false });
         var browser = new SampleClient(client);
+        browser.Headers["X-Region"] = "US";
 
         var visit = await browser.NavigateAsync("/");
 

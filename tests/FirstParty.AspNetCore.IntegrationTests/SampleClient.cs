@@ -13,6 +13,9 @@ internal sealed partial class SampleClient(HttpClient client)
 {
     public Dictionary<string, string> Cookies { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Headers sent with every request (for example a CDN's region header).</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public static SampleClient Create<TEntryPoint>(WebApplicationFactory<TEntryPoint> factory)
         where TEntryPoint : class
         => new(factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false }));
@@ -37,8 +40,38 @@ internal sealed partial class SampleClient(HttpClient client)
         return await SendAsync(request);
     }
 
+    /// <summary>
+    /// Answers the consent form of <paramref name="page"/> as a person would: reads its antiforgery
+    /// token and posts the chosen button (and checked categories) to the consent endpoint.
+    /// </summary>
+    public async Task<Visit> ChooseAsync(string choice, string page = "/", params string[] categories)
+    {
+        var form = await NavigateAsync(page);
+        var token = Regex.Match(form.Body, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        if (token.Length == 0)
+        {
+            throw new InvalidOperationException($"{page} has no consent form with an antiforgery token.");
+        }
+
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("__RequestVerificationToken", token),
+            new("choice", choice),
+            new("returnUrl", page),
+        };
+        fields.AddRange(categories.Select(c => new KeyValuePair<string, string>("category", c)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/_fp/consent") { Content = new FormUrlEncodedContent(fields) };
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Dest", "document");
+        return await SendAsync(request);
+    }
+
     private async Task<Visit> SendAsync(HttpRequestMessage request)
     {
+        foreach (var (name, value) in Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (Cookies.Count > 0)
         {
             request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
@@ -50,16 +83,25 @@ internal sealed partial class SampleClient(HttpClient client)
             : [];
         foreach (var cookie in setCookies)
         {
-            Cookies[cookie.Name.ToString()] = cookie.Value.ToString();
+            if (cookie.MaxAge == TimeSpan.Zero)
+            {
+                Cookies.Remove(cookie.Name.ToString());
+            }
+            else
+            {
+                Cookies[cookie.Name.ToString()] = cookie.Value.ToString();
+            }
         }
 
         var body = await response.Content.ReadAsStringAsync();
-        return new Visit((int)response.StatusCode, setCookies, body);
+        return new Visit((int)response.StatusCode, setCookies, body, response.Headers.Location?.ToString());
     }
 
-    internal sealed record Visit(int Status, IList<SetCookieHeaderValue> SetCookies, string Body)
+    internal sealed record Visit(int Status, IList<SetCookieHeaderValue> SetCookies, string Body, string? Location)
     {
-        public SetCookieHeaderValue? Cookie(string name) => SetCookies.SingleOrDefault(c => c.Name.Equals(name, StringComparison.Ordinal));
+        public SetCookieHeaderValue? Cookie(string name) => SetCookies.SingleOrDefault(c => c.Name.Equals(name, StringComparison.Ordinal) && c.MaxAge != TimeSpan.Zero);
+
+        public bool Deletes(string name) => SetCookies.Any(c => c.Name.Equals(name, StringComparison.Ordinal) && c.MaxAge == TimeSpan.Zero);
 
         public string? Data(string attribute)
         {

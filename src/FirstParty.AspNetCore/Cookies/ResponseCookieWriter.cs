@@ -50,4 +50,20 @@ internal sealed class ResponseCookieWriter
             $"{name}={value}; expires={now.AddSeconds(maxAgeSeconds):R}; max-age={maxAgeSeconds}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}{(httpOnly ? "; httponly" : string.Empty)}");
         context.Response.Headers.Append(HeaderNames.SetCookie, header);
     }
+
+    /// <summary>
+    /// Deletes a cookie in every place it may have been set: host-only and on the cookie domain
+    /// (a Set-Cookie removes only the cookie with the same name, domain and path).
+    /// </summary>
+    public void Delete(HttpContext context, string name)
+    {
+        var prefixed = CookieNameRules.HasHostPrefix(name) || CookieNameRules.HasSecurePrefix(name);
+        var secure = prefixed || _options.Secure == CookieSecurePolicy.Always || (_options.Secure == CookieSecurePolicy.SameAsRequest && context.Request.IsHttps);
+        var attributes = $"; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}";
+        context.Response.Headers.Append(HeaderNames.SetCookie, name + "=" + attributes);
+        if (!CookieNameRules.HasHostPrefix(name) && _domains.Resolve(context.Request.Host) is { } domain)
+        {
+            context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={attributes}; domain={domain}");
+        }
+    }
 }

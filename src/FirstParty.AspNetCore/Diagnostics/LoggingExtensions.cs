@@ -25,4 +25,16 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(7, LogLevel.Trace, "Wrote {CookieName} (max-age {MaxAgeSeconds} s).", EventName = "CookieWritten")]
     public static partial void CookieWritten(this ILogger logger, string cookieName, long maxAgeSeconds);
+
+    [LoggerMessage(8, LogLevel.Debug, "Consent {ConsentId} decided by {Source}: granted {Granted}.", EventName = "ConsentDecided")]
+    public static partial void ConsentDecided(this ILogger logger, string consentId, string source, string granted);
+
+    [LoggerMessage(9, LogLevel.Warning, "The region resolver failed; the default regime applies.", EventName = "RegionResolverFailed")]
+    public static partial void RegionResolverFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Debug, "Deleted the visitor cookies: consent does not allow them.", EventName = "VisitorCookiesDeleted")]
+    public static partial void VisitorCookiesDeleted(this ILogger logger);
+
+    [LoggerMessage(11, LogLevel.Debug, "Rejected a consent request: {Reason}.", EventName = "ConsentRequestRejected")]
+    public static partial void ConsentRequestRejected(this ILogger logger, string reason);
 }

@@ -53,7 +53,67 @@ internal sealed class VisitorTracker
         _sessionRefreshSeconds = (long)_sessionOptions.RefreshInterval.TotalSeconds;
     }
 
+    private static readonly Func<object, Task> WriteCookiesCallback = static state =>
+    {
+        var (tracker, feature) = ((VisitorTracker, VisitorFeature))state;
+        tracker.WriteCookies(feature);
+        return Task.CompletedTask;
+    };
+
     internal ProtectedCookieCodec<VisitorRecord> VisitorCodec => _visitorCodec;
+
+    /// <summary>
+    /// Resolves the visitor, exposes it as <see cref="IVisitorFeature"/> and schedules the cookies it
+    /// owes the browser for when the response starts.
+    /// </summary>
+    public VisitorFeature? Attach(HttpContext context, bool canWrite)
+    {
+        var feature = Resolve(context, canWrite);
+        if (feature is null)
+        {
+            return null;
+        }
+
+        context.Features.Set<IVisitorFeature>(feature);
+        if (feature.HasPendingWrites)
+        {
+            context.Response.OnStarting(WriteCookiesCallback, (this, feature));
+        }
+
+        return feature;
+    }
+
+    /// <summary>
+    /// Brings the visitor cookies in line with a consent decision made during the request: granted,
+    /// they are minted on this response; refused, they are deleted and the visitor is gone.
+    /// </summary>
+    public IVisitorFeature? Synchronize(HttpContext context, bool granted)
+    {
+        if (granted)
+        {
+            return context.Features.Get<IVisitorFeature>() ?? Attach(context, canWrite: true);
+        }
+
+        context.Features.Set<IVisitorFeature>(null);
+        DeleteCookies(context);
+        return null;
+    }
+
+    /// <summary>True when the request carries a visitor or session cookie, valid or not.</summary>
+    public bool HasCookies(HttpContext context)
+    {
+        var headers = context.Request.Headers.Cookie;
+        return new CookieHeaderScanner(headers, _visitorOptions.CookieName).MoveNext()
+            || new CookieHeaderScanner(headers, _sessionOptions.CookieName).MoveNext();
+    }
+
+    /// <summary>Deletes the visitor and session cookies.</summary>
+    public void DeleteCookies(HttpContext context)
+    {
+        _writer.Delete(context, _visitorOptions.CookieName);
+        _writer.Delete(context, _sessionOptions.CookieName);
+        _logger.VisitorCookiesDeleted();
+    }
 
     internal ProtectedCookieCodec<SessionRecord> SessionCodec => _sessionCodec;
 
@@ -145,6 +205,12 @@ internal sealed class VisitorTracker
     public void WriteCookies(VisitorFeature feature)
     {
         var context = feature.Context;
+        if (!ReferenceEquals(context.Features.Get<IVisitorFeature>(), feature))
+        {
+            // Consent was refused later in the request: the visitor is gone and its cookies deleted.
+            return;
+        }
+
         var now = DateTimeOffset.FromUnixTimeSeconds(feature.Now);
         if (feature.WriteVisitor)
         {

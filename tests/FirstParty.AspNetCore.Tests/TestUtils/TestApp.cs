@@ -52,7 +52,14 @@ internal sealed class TestAppOptions
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>In-memory configuration; keys are full paths such as <c>FirstParty:Visitor:Lifetime</c>.</summary>
-    public Dictionary<string, string?> Configuration { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <remarks>
+    /// Visitor-cookie tests run where consent is implied, so the cookies are allowed without a
+    /// decision; consent tests set <c>FirstParty:Consent:Regime</c> themselves.
+    /// </remarks>
+    public Dictionary<string, string?> Configuration { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["FirstParty:Consent:Regime"] = "Implied",
+    };
 
     public Action<FirstPartyOptions>? ConfigureFirstParty { get; set; }
 
@@ -216,6 +223,10 @@ internal sealed class TestApp : IAsyncDisposable
         endpoints.Map("/page", WriteVisitor);
         endpoints.Map("/disabled-attribute", [DisableVisitorCookies] (HttpContext context) => WriteVisitor(context));
         endpoints.Map("/disabled-convention", WriteVisitor).DisableVisitorCookies();
+        if (endpoints.ServiceProvider.GetService<Microsoft.Extensions.Options.IOptions<FirstPartyOptions>>() is not null)
+        {
+            endpoints.MapFirstParty();
+        }
     }
 
     /// <summary>Writes what the endpoint sees as JSON (<c>null</c> when there is no visitor).</summary>

@@ -1,0 +1,59 @@
+namespace FirstParty.AspNetCore.Consent;
+
+/// <summary>The per-request consent state; a decision made during the request updates it in place.</summary>
+internal sealed class ConsentFeature : IConsentFeature
+{
+    private readonly ConsentPolicy _policy;
+    private Dictionary<string, bool>? _categories;
+
+    public ConsentFeature(ConsentPolicy policy, ConsentRecord? current, ConsentRecord? previous, ConsentRegime regime, string? region, bool optOutSignal)
+    {
+        _policy = policy;
+        Current = current;
+        Previous = previous;
+        Regime = regime;
+        Region = region;
+        GlobalPrivacyControl = optOutSignal;
+    }
+
+    /// <summary>The current decision, or null when undecided.</summary>
+    public ConsentRecord? Current { get; private set; }
+
+    /// <summary>An expired decision or one under an earlier revision: it pre-fills the form and keeps the consent id.</summary>
+    public ConsentRecord? Previous { get; }
+
+    public bool IsDecided => Current is not null;
+
+    public bool IsStale => Current is null && Previous is not null;
+
+    public string? ConsentId => (Current ?? Previous)?.Id;
+
+    public int Revision => Current?.Revision ?? _policy.Options.Revision;
+
+    public ConsentRegime Regime { get; }
+
+    public string? Region { get; }
+
+    public bool GlobalPrivacyControl { get; }
+
+    public DateTimeOffset? DecidedAt => Current is null ? null : DateTimeOffset.FromUnixTimeSeconds(Current.DecidedAt);
+
+    public DateTimeOffset? ExpiresAt => Current is null ? null : DateTimeOffset.FromUnixTimeSeconds(Current.ExpiresAt);
+
+    public string? Source => Current?.Source;
+
+    public IReadOnlyDictionary<string, bool> Categories
+        => _categories ??= _policy.Categories.ToDictionary(c => c.Key, c => IsGranted(c.Key), StringComparer.Ordinal);
+
+    public bool IsGranted(string category) => _policy.IsGranted(category, Current, Regime, GlobalPrivacyControl);
+
+    /// <summary>True once this request's response deletes the visitor cookies.</summary>
+    public bool VisitorCookiesDeleted { get; set; }
+
+    /// <summary>Makes a new decision the state of the rest of the request.</summary>
+    public void Apply(ConsentRecord decision)
+    {
+        Current = decision;
+        _categories = null;
+    }
+}

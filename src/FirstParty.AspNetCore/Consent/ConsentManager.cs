@@ -1,0 +1,146 @@
+using FirstParty.AspNetCore.Cookies;
+using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Visitors;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace FirstParty.AspNetCore.Consent;
+
+/// <summary>
+/// Resolves each request's consent state from the consent cookie, the region's regime and opt-out
+/// signals, and records new decisions: cookie, visitor cookies, ledger receipt.
+/// </summary>
+internal sealed class ConsentManager
+{
+    private const string SecGpc = "Sec-GPC";
+    private const string Dnt = "DNT";
+
+    private readonly ConsentPolicy _policy;
+    private readonly ConsentOptions _options;
+    private readonly string _visitorCategory;
+    private readonly IRegionResolver _regions;
+    private readonly ProtectedCookieCodec<ConsentRecord> _codec;
+    private readonly ResponseCookieWriter _writer;
+    private readonly VisitorTracker _visitors;
+    private readonly IConsentLedger _ledger;
+    private readonly TimeProvider _time;
+    private readonly FirstPartyMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public ConsentManager(
+        ConsentPolicy policy,
+        Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options,
+        IRegionResolver regions,
+        IDataProtectionProvider dataProtection,
+        CookieKeyRing keyRing,
+        ResponseCookieWriter writer,
+        VisitorTracker visitors,
+        IConsentLedger ledger,
+        TimeProvider time,
+        FirstPartyMetrics metrics,
+        ILogger<ConsentManager> logger)
+    {
+        _policy = policy;
+        _options = policy.Options;
+        _visitorCategory = options.Value.Visitor.Category;
+        _regions = regions;
+        _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(VisitorTracker.ProtectorPurpose), keyRing, "Consent"));
+        _writer = writer;
+        _visitors = visitors;
+        _ledger = ledger;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public ConsentPolicy Policy => _policy;
+
+    internal ProtectedCookieCodec<ConsentRecord> Codec => _codec;
+
+    public ConsentFeature Resolve(HttpContext context)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var region = ResolveRegion(context);
+        var regime = RegionRules.Choose(region, _options.Regions, _options.Regime);
+        var signal = (_options.HonorGlobalPrivacyControl && IsOne(context.Request.Headers[SecGpc]))
+            || (_options.HonorDoNotTrack && IsOne(context.Request.Headers[Dnt]));
+
+        ConsentRecord? record = null;
+        foreach (var raw in new CookieHeaderScanner(context.Request.Headers.Cookie, _options.CookieName))
+        {
+            var status = _codec.TryRead(raw, out var value);
+            if (status == CookieReadStatus.Valid)
+            {
+                record = value;
+                break;
+            }
+
+            var reason = status.ToReason();
+            _metrics.CookieRejected(_options.CookieName, reason);
+            _logger.CookieRejected(_options.CookieName, reason);
+        }
+
+        var current = record is not null && record.Revision == _options.Revision && record.ExpiresAt > now ? record : null;
+        return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal);
+    }
+
+    /// <summary>
+    /// Records a decision: <paramref name="requested"/> are the optional categories the person
+    /// granted (required ones are always granted). Writes the consent cookie, mints or deletes the
+    /// visitor cookies to match, and appends a receipt to the ledger.
+    /// </summary>
+    public async Task<ConsentRecord> DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
+    {
+        var now = _time.GetUtcNow();
+        var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key).ToList();
+        var denied = _policy.Categories.Where(c => !granted.Contains(c.Key)).Select(c => c.Key).ToList();
+        var lifetime = _policy.Categories.Any(c => !c.Required && granted.Contains(c.Key)) ? _options.AcceptLifetime : _options.RefusalLifetime;
+        var lifetimeSeconds = (long)lifetime.TotalSeconds;
+        var seconds = now.ToUnixTimeSeconds();
+        var record = new ConsentRecord(
+            feature.ConsentId ?? RandomIds.NewUuid(), _options.Revision, seconds, seconds + lifetimeSeconds, source, feature.Regime, feature.Region, granted);
+
+        Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
+        var length = _codec.Protect(record, value);
+        _writer.Append(context, _options.CookieName, value[..length], lifetimeSeconds, now);
+        feature.Apply(record);
+
+        var visitorGranted = feature.IsGranted(_visitorCategory);
+        var visitor = _visitors.Synchronize(context, visitorGranted);
+        feature.VisitorCookiesDeleted |= !visitorGranted;
+        _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);
+        _logger.ConsentDecided(record.Id, source, string.Join(',', granted));
+
+        await _ledger.AppendAsync(
+            new ConsentReceipt(
+                RandomIds.NewUuid(), record.Id, visitor?.VisitorId, now, record.Revision, record.Regime, record.Region, source,
+                granted, denied, feature.GlobalPrivacyControl, DateTimeOffset.FromUnixTimeSeconds(record.ExpiresAt)),
+            context.RequestAborted).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>Deletes the consent cookie and returns the undecided state that follows.</summary>
+    public ConsentFeature Forget(HttpContext context, ConsentFeature consent)
+    {
+        _writer.Delete(context, _options.CookieName);
+        return new ConsentFeature(_policy, null, null, consent.Regime, consent.Region, consent.GlobalPrivacyControl);
+    }
+
+    private string? ResolveRegion(HttpContext context)
+    {
+        try
+        {
+            return _regions.ResolveRegion(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A faulty custom resolver must not break the request: no region means the default regime.
+            _logger.RegionResolverFailed(ex);
+            return null;
+        }
+    }
+
+    private static bool IsOne(Microsoft.Extensions.Primitives.StringValues values)
+        => values.Count == 1 && values[0] is { } v && v.AsSpan().Trim().SequenceEqual("1");
+}

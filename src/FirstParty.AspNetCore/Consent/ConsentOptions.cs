@@ -1,0 +1,65 @@
+namespace FirstParty.AspNetCore;
+
+/// <summary>
+/// Options for the consent service (<c>FirstParty:Consent</c>).
+/// </summary>
+public sealed class ConsentOptions
+{
+    /// <summary>Cookie name. Default <c>_fp_consent</c>.</summary>
+    public string CookieName { get; set; } = "_fp_consent";
+
+    /// <summary>The regime where no <see cref="Regions"/> entry applies. Default <see cref="ConsentRegime.OptIn"/>.</summary>
+    public ConsentRegime Regime { get; set; } = ConsentRegime.OptIn;
+
+    /// <summary>
+    /// The policy revision. Raising it makes every earlier decision stale: people are asked again,
+    /// with their previous choices pre-filled. Default 1.
+    /// </summary>
+    public int Revision { get; set; } = 1;
+
+    /// <summary>How long a decision that grants anything non-essential is kept. Default 395 days; at most 400.</summary>
+    public TimeSpan AcceptLifetime { get; set; } = TimeSpan.FromDays(395);
+
+    /// <summary>How long a refusal is kept before asking again. Default 182 days (CNIL's six months); at most 400.</summary>
+    public TimeSpan RefusalLifetime { get; set; } = TimeSpan.FromDays(182);
+
+    /// <summary>Honour <c>Sec-GPC: 1</c> as a refusal of sale/sharing categories. Default true.</summary>
+    public bool HonorGlobalPrivacyControl { get; set; } = true;
+
+    /// <summary>Treat <c>DNT: 1</c> like Global Privacy Control. Default false (Do Not Track is deprecated).</summary>
+    public bool HonorDoNotTrack { get; set; }
+
+    /// <summary>
+    /// The request header that carries the visitor's region, set by the CDN or proxy: a country code
+    /// (<c>FR</c>) or country and subdivision (<c>US-CA</c>). Null (default): no region.
+    /// </summary>
+    public string? RegionHeader { get; set; }
+
+    /// <summary>
+    /// An optional header with the subdivision alone (for example <c>CA</c> with a country of <c>US</c>),
+    /// for CDNs that send them apart.
+    /// </summary>
+    public string? SubdivisionHeader { get; set; }
+
+    /// <summary>
+    /// The regime per region: a subdivision (<c>US-CA</c>), a country (<c>US</c>), the group <c>EEA</c>
+    /// (EU 27, Iceland, Liechtenstein, Norway) or <c>*</c>; the most specific entry wins.
+    /// </summary>
+    public IDictionary<string, ConsentRegime> Regions { get; set; } = new Dictionary<string, ConsentRegime>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The categories. When null (default): <c>necessary</c> (required), <c>preferences</c>,
+    /// <c>analytics</c>, <c>marketing</c> (sale/sharing). A configured list replaces the defaults.
+    /// </summary>
+    public IList<ConsentCategoryOptions>? Categories { get; set; }
+
+    internal static IReadOnlyList<ConsentCategoryOptions> DefaultCategories { get; } =
+    [
+        new() { Key = "necessary", Required = true },
+        new() { Key = "preferences" },
+        new() { Key = "analytics" },
+        new() { Key = "marketing", SaleOrSharing = true },
+    ];
+
+    internal IReadOnlyList<ConsentCategoryOptions> EffectiveCategories => Categories is { Count: > 0 } configured ? [.. configured] : DefaultCategories;
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http;
+
+namespace FirstParty.AspNetCore.Endpoints;
+
+/// <summary>Chooses where to send the browser after a form post, never off the site.</summary>
+internal static class ReturnUrls
+{
+    /// <summary>
+    /// The return URL when it is a local path; otherwise the path of a same-origin Referer;
+    /// otherwise <c>/</c>.
+    /// </summary>
+    public static string Choose(string? returnUrl, HttpRequest request)
+    {
+        if (IsLocal(returnUrl))
+        {
+            return returnUrl!;
+        }
+
+        if (Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)
+            && string.Equals(referer.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(referer.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            && IsLocal(referer.PathAndQuery))
+        {
+            return referer.PathAndQuery;
+        }
+
+        return "/";
+    }
+
+    /// <summary>
+    /// A path on this site: starts with one <c>/</c>, not <c>//</c> or <c>/\</c> (protocol-relative
+    /// to another host), no control characters, and the same holds once percent-decoded.
+    /// </summary>
+    public static bool IsLocal(string? url)
+    {
+        if (!IsLocalRaw(url))
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(url!);
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
+
+        return IsLocalRaw(decoded);
+    }
+
+    private static bool IsLocalRaw(string? url)
+        => url is { Length: > 0 and <= 2048 }
+            && url[0] == '/'
+            && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+            && !url.Contains('\\', StringComparison.Ordinal)
+            && !url.Any(char.IsControl);
+}
