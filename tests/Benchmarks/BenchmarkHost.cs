@@ -60,6 +60,24 @@ internal sealed class BenchmarkHost
         return string.Join("; ", context.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]));
     }
 
+    /// <summary>
+    /// Records an accept-all decision the way the consent endpoint does and returns the Cookie header
+    /// a browser sends afterwards: consent, visitor and session cookies.
+    /// </summary>
+    public async Task<string> MintConsentedCookieHeaderAsync()
+    {
+        var response = new StartingResponseFeature();
+        var context = new DefaultHttpContext { RequestServices = _services };
+        context.Features.Set<IHttpResponseFeature>(response);
+        context.Request.Host = new HostString("www.example.co.uk");
+        var manager = _services.GetRequiredService<FirstParty.AspNetCore.Consent.ConsentManager>();
+        var consent = manager.Resolve(context);
+        context.Features.Set<FirstParty.AspNetCore.IConsentFeature>(consent);
+        await manager.DecideAsync(context, consent, "accept-all", [.. manager.Policy.Categories.Select(static c => c.Key)]);
+        await response.FireOnStartingAsync();
+        return string.Join("; ", context.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]));
+    }
+
     private sealed class StartingResponseFeature : HttpResponseFeature
     {
         private List<(Func<object, Task> Callback, object State)>? _callbacks;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FirstParty.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ public class VisitorPipelineBenchmarks
     private BenchmarkHost _bare = null!;
     private BenchmarkHost _cookiePolicy = null!;
     private BenchmarkHost _firstParty = null!;
+    private BenchmarkHost _firstPartyOptIn = null!;
     private string _returningCookies = null!;
     private string _cookiePolicyReturning = null!;
 
@@ -43,8 +45,13 @@ public class VisitorPipelineBenchmarks
                     return next(context);
                 });
             });
-        _firstParty = new BenchmarkHost(static services => services.AddFirstParty(), static app => app.UseFirstParty());
-        _returningCookies = _firstParty.MintCookieHeaderAsync().GetAwaiter().GetResult();
+        // A new visitor where consent is implied mints without a decision; a returning visitor
+        // under OptIn carries its consent cookie beside the visitor and session cookies.
+        _firstParty = new BenchmarkHost(
+            static services => services.AddFirstParty(static o => o.Consent.Regime = ConsentRegime.Implied),
+            static app => app.UseFirstParty());
+        _firstPartyOptIn = new BenchmarkHost(static services => services.AddFirstParty(), static app => app.UseFirstParty());
+        _returningCookies = _firstPartyOptIn.MintConsentedCookieHeaderAsync().GetAwaiter().GetResult();
         _cookiePolicyReturning = _cookiePolicy.MintCookieHeaderAsync().GetAwaiter().GetResult();
     }
 
@@ -57,8 +64,8 @@ public class VisitorPipelineBenchmarks
     [Benchmark(Description = "CookiePolicy + hand-written cookie, new")]
     public Task<HttpContext> CookiePolicyNew() => _cookiePolicy.SendAsync(null);
 
-    [Benchmark(Description = "FirstParty, returning visitor")]
-    public Task<HttpContext> ReturningVisitor() => _firstParty.SendAsync(_returningCookies);
+    [Benchmark(Description = "FirstParty, returning visitor with consent")]
+    public Task<HttpContext> ReturningVisitor() => _firstPartyOptIn.SendAsync(_returningCookies);
 
     [Benchmark(Description = "FirstParty, new visitor")]
     public Task<HttpContext> NewVisitor() => _firstParty.SendAsync(null);
