@@ -2,6 +2,7 @@ using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -55,6 +56,7 @@ internal sealed class FirstPartyMiddleware
     {
         var consent = _consent.Resolve(context);
         context.Features.Set<IConsentFeature>(consent);
+        context.Features.Set<ITrackingConsentFeature>(consent);
 
         if (!consent.IsGranted(_options.Visitor.Category))
         {

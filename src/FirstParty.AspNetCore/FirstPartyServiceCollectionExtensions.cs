@@ -63,6 +63,7 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<IRegionResolver, HeaderRegionResolver>();
         services.TryAddSingleton<IConsentLedger, InMemoryConsentLedger>();
         services.TryAddSingleton<ConsentManager>();
+        services.TryAddSingleton<IConsentService, ConsentService>();
         return new FirstPartyBuilder(services);
     }
 }

@@ -11,6 +11,7 @@ public sealed class PublicApiTests
     private static readonly string[] Expected =
     [
         "FirstParty.AspNetCore.ConsentCategoryOptions",
+        "FirstParty.AspNetCore.ConsentChangedContext",
         "FirstParty.AspNetCore.ConsentOptions",
         "FirstParty.AspNetCore.ConsentReceipt",
         "FirstParty.AspNetCore.ConsentRegime",
@@ -21,6 +22,7 @@ public sealed class PublicApiTests
         "FirstParty.AspNetCore.FirstPartyOptions",
         "FirstParty.AspNetCore.IConsentFeature",
         "FirstParty.AspNetCore.IConsentLedger",
+        "FirstParty.AspNetCore.IConsentService",
         "FirstParty.AspNetCore.IDisableVisitorCookiesMetadata",
         "FirstParty.AspNetCore.IFirstPartyBuilder",
         "FirstParty.AspNetCore.IRegionResolver",

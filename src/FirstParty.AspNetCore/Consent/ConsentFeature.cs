@@ -1,7 +1,14 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
 namespace FirstParty.AspNetCore.Consent;
 
-/// <summary>The per-request consent state; a decision made during the request updates it in place.</summary>
-internal sealed class ConsentFeature : IConsentFeature
+/// <summary>
+/// The per-request consent state; a decision made during the request updates it in place. It is
+/// also the request's <see cref="ITrackingConsentFeature"/>, so framework code that checks
+/// <c>CanTrack</c> (Identity UI, TempData providers, templates) follows the same decision.
+/// </summary>
+internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 {
     private readonly ConsentPolicy _policy;
     private Dictionary<string, bool>? _categories;
@@ -47,6 +54,28 @@ internal sealed class ConsentFeature : IConsentFeature
 
     public bool IsGranted(string category) => _policy.IsGranted(category, Current, Regime, GlobalPrivacyControl);
 
+    /// <summary>Set by the manager, so the tracking-consent methods can record decisions.</summary>
+    public ConsentManager? Manager { get; init; }
+
+    public HttpContext? Context { get; init; }
+
+    /// <summary>A decision is needed before anything optional may be stored: OptIn and undecided.</summary>
+    bool ITrackingConsentFeature.IsConsentNeeded => Regime == ConsentRegime.OptIn && !IsDecided;
+
+    /// <summary>A current decision grants at least one optional category.</summary>
+    bool ITrackingConsentFeature.HasConsent => Current is not null && _policy.Categories.Any(c => !c.Required && Current.Grants(c.Key));
+
+    bool ITrackingConsentFeature.CanTrack
+        => !((ITrackingConsentFeature)this).IsConsentNeeded && (Current is null || ((ITrackingConsentFeature)this).HasConsent);
+
+    void ITrackingConsentFeature.GrantConsent()
+        => RequireManager().DecideWithoutWaiting(Context!, this, ConsentSources.Api, [.. _policy.Categories.Select(c => c.Key)]);
+
+    void ITrackingConsentFeature.WithdrawConsent()
+        => RequireManager().DecideWithoutWaiting(Context!, this, ConsentSources.Withdraw, []);
+
+    string ITrackingConsentFeature.CreateConsentCookie() => RequireManager().CreateAcceptAllCookie(this);
+
     /// <summary>True once this request's response deletes the visitor cookies.</summary>
     public bool VisitorCookiesDeleted { get; set; }
 
@@ -56,4 +85,9 @@ internal sealed class ConsentFeature : IConsentFeature
         Current = decision;
         _categories = null;
     }
+
+    private ConsentManager RequireManager()
+        => Manager is not null && Context is not null
+            ? Manager
+            : throw new InvalidOperationException("This consent state was not created for a request.");
 }

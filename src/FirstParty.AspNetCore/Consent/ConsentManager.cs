@@ -18,6 +18,7 @@ internal sealed class ConsentManager
 
     private readonly ConsentPolicy _policy;
     private readonly ConsentOptions _options;
+    private readonly FirstPartyEvents _events;
     private readonly string _visitorCategory;
     private readonly IRegionResolver _regions;
     private readonly ProtectedCookieCodec<ConsentRecord> _codec;
@@ -43,6 +44,7 @@ internal sealed class ConsentManager
     {
         _policy = policy;
         _options = policy.Options;
+        _events = options.Value.Events;
         _visitorCategory = options.Value.Visitor.Category;
         _regions = regions;
         _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(VisitorTracker.ProtectorPurpose), keyRing, "Consent"));
@@ -82,15 +84,39 @@ internal sealed class ConsentManager
         }
 
         var current = record is not null && record.Revision == _options.Revision && record.ExpiresAt > now ? record : null;
-        return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal);
+        return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal) { Manager = this, Context = context };
     }
 
     /// <summary>
     /// Records a decision: <paramref name="requested"/> are the optional categories the person
     /// granted (required ones are always granted). Writes the consent cookie, mints or deletes the
-    /// visitor cookies to match, and appends a receipt to the ledger.
+    /// visitor cookies to match, raises <see cref="FirstPartyEvents.OnConsentChanged"/> and appends a
+    /// receipt to the ledger.
     /// </summary>
     public async Task<ConsentRecord> DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
+    {
+        var previous = feature.Categories;
+        var (record, receipt) = Decide(context, feature, source, requested);
+        if (_events.OnConsentChanged is { } onChanged)
+        {
+            await onChanged(new ConsentChangedContext(context, previous, feature, source)).ConfigureAwait(false);
+        }
+
+        await _ledger.AppendAsync(receipt, context.RequestAborted).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>
+    /// The same decision for synchronous callers (<c>ITrackingConsentFeature</c>): the receipt is
+    /// appended without waiting, and a failure to append is logged.
+    /// </summary>
+    public void DecideWithoutWaiting(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
+    {
+        var (_, receipt) = Decide(context, feature, source, requested);
+        _ = AppendWithoutWaitingAsync(receipt);
+    }
+
+    private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
         var now = _time.GetUtcNow();
         var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key).ToList();
@@ -112,19 +138,40 @@ internal sealed class ConsentManager
         _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);
         _logger.ConsentDecided(record.Id, source, string.Join(',', granted));
 
-        await _ledger.AppendAsync(
-            new ConsentReceipt(
-                RandomIds.NewUuid(), record.Id, visitor?.VisitorId, now, record.Revision, record.Regime, record.Region, source,
-                granted, denied, feature.GlobalPrivacyControl, DateTimeOffset.FromUnixTimeSeconds(record.ExpiresAt)),
-            context.RequestAborted).ConfigureAwait(false);
-        return record;
+        var receipt = new ConsentReceipt(
+            RandomIds.NewUuid(), record.Id, visitor?.VisitorId, now, record.Revision, record.Regime, record.Region, source,
+            granted, denied, feature.GlobalPrivacyControl, DateTimeOffset.FromUnixTimeSeconds(record.ExpiresAt));
+        return (record, receipt);
+    }
+
+    /// <summary>A value for <c>ITrackingConsentFeature.CreateConsentCookie</c>: an accept-all decision a script may store.</summary>
+    public string CreateAcceptAllCookie(ConsentFeature feature)
+    {
+        var now = _time.GetUtcNow();
+        var lifetimeSeconds = (long)_options.AcceptLifetime.TotalSeconds;
+        var record = new ConsentRecord(
+            feature.ConsentId ?? RandomIds.NewUuid(), _options.Revision, now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds() + lifetimeSeconds,
+            ConsentSources.Api, feature.Regime, feature.Region, [.. _policy.Categories.Select(c => c.Key)]);
+        return $"{_options.CookieName}={_codec.Protect(record)}; max-age={lifetimeSeconds}; path=/; samesite=lax";
+    }
+
+    private async Task AppendWithoutWaitingAsync(ConsentReceipt receipt)
+    {
+        try
+        {
+            await _ledger.AppendAsync(receipt).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.ReceiptNotRecorded(receipt.ConsentId, ex);
+        }
     }
 
     /// <summary>Deletes the consent cookie and returns the undecided state that follows.</summary>
     public ConsentFeature Forget(HttpContext context, ConsentFeature consent)
     {
         _writer.Delete(context, _options.CookieName);
-        return new ConsentFeature(_policy, null, null, consent.Regime, consent.Region, consent.GlobalPrivacyControl);
+        return new ConsentFeature(_policy, null, null, consent.Regime, consent.Region, consent.GlobalPrivacyControl) { Manager = this, Context = context };
     }
 
     private string? ResolveRegion(HttpContext context)

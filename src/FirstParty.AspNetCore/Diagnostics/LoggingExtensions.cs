@@ -37,4 +37,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(11, LogLevel.Debug, "Rejected a consent request: {Reason}.", EventName = "ConsentRequestRejected")]
     public static partial void ConsentRequestRejected(this ILogger logger, string reason);
+
+    [LoggerMessage(12, LogLevel.Error, "The receipt of consent {ConsentId} could not be recorded.", EventName = "ReceiptNotRecorded")]
+    public static partial void ReceiptNotRecorded(this ILogger logger, string consentId, Exception exception);
 }

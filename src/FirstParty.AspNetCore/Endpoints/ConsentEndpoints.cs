@@ -159,6 +159,7 @@ internal static class ConsentEndpoints
         fresh.VisitorCookiesDeleted = true;
         context.Response.Headers["Clear-Site-Data"] = "\"storage\"";
         context.Features.Set<IConsentFeature>(fresh);
+        context.Features.Set<ITrackingConsentFeature>(fresh);
         var returnUrl = context.Request.HasFormContentType ? context.Request.Form["returnUrl"] : context.Request.Query["returnUrl"];
         return Answer(context, fresh, returnUrl);
     }

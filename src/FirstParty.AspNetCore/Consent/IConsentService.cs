@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Http;
+
+namespace FirstParty.AspNetCore;
+
+/// <summary>
+/// Changes the consent state from server code, for example to apply the choice a signed-in user
+/// saved on another device. Decisions made here are recorded like the endpoints' (cookie, visitor
+/// cookies, event, receipt) with the source <c>api</c>.
+/// </summary>
+public interface IConsentService
+{
+    /// <summary>
+    /// Grants the listed optional categories and refuses the others (required ones are always granted).
+    /// </summary>
+    /// <exception cref="ArgumentException">A category is not configured.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseFirstParty()</c> did not run for this request.</exception>
+    Task<IConsentFeature> SetAsync(HttpContext context, IEnumerable<string> grantedCategories);
+
+    /// <summary>Withdraws consent: every optional category is refused and its cookies deleted.</summary>
+    /// <exception cref="InvalidOperationException"><c>UseFirstParty()</c> did not run for this request.</exception>
+    Task<IConsentFeature> WithdrawAsync(HttpContext context);
+}
