@@ -3,6 +3,8 @@ using FirstParty.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddControllersWithViews();
+builder.Services.AddDistributedMemoryCache();
+builder.Services.AddSession();
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName));
 
 var app = builder.Build();
@@ -16,6 +18,7 @@ if (!app.Environment.IsDevelopment())
 app.UseStaticFiles();
 app.UseRouting();
 app.UseFirstParty();
+app.UseSession();
 
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
 app.MapFirstParty();

@@ -4,6 +4,11 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRazorPages();
 
+// Session and TempData keep working before consent: FirstParty declares ASP.NET Core's own
+// cookies (antiforgery, session, TempData, sign-in) as necessary.
+builder.Services.AddDistributedMemoryCache();
+builder.Services.AddSession();
+
 // Options come from the "FirstParty" section of appsettings.json; environment variables such as
 // FirstParty__Visitor__CookieName override them.
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName));
@@ -19,6 +24,7 @@ if (!app.Environment.IsDevelopment())
 app.UseStaticFiles();
 app.UseRouting();
 app.UseFirstParty();
+app.UseSession();
 
 app.MapRazorPages();
 

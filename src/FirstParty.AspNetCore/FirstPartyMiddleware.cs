@@ -32,6 +32,7 @@ internal sealed class FirstPartyMiddleware
     private readonly RequestDelegate _next;
     private readonly VisitorTracker _tracker;
     private readonly ConsentManager _consent;
+    private readonly Cookies.CookieGate _gate;
     private readonly CrawlerDetector _crawlers;
     private readonly FirstPartyOptions _options;
     private readonly ILogger _logger;
@@ -40,6 +41,7 @@ internal sealed class FirstPartyMiddleware
         RequestDelegate next,
         VisitorTracker tracker,
         ConsentManager consent,
+        Cookies.CookieGate gate,
         CrawlerDetector crawlers,
         IOptions<FirstPartyOptions> options,
         ILogger<FirstPartyMiddleware> logger)
@@ -47,6 +49,7 @@ internal sealed class FirstPartyMiddleware
         _next = next;
         _tracker = tracker;
         _consent = consent;
+        _gate = gate;
         _crawlers = crawlers;
         _options = options.Value;
         _logger = logger;
@@ -57,6 +60,7 @@ internal sealed class FirstPartyMiddleware
         var consent = _consent.Resolve(context);
         context.Features.Set<IConsentFeature>(consent);
         context.Features.Set<ITrackingConsentFeature>(consent);
+        _gate.EnsureGated(context, consent);
 
         if (!consent.IsGranted(_options.Visitor.Category))
         {

@@ -137,6 +137,34 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
             }
         }
 
+        foreach (var (category, i) in categories.Select((c, i) => (c, i)))
+        {
+            var services = category?.Services ?? [];
+            for (var j = 0; j < services.Count; j++)
+            {
+                var prefix = $"{Section}:Consent:Categories:{i}:Services:{j}";
+                if (services[j]?.Key is not { } serviceKey || !Consent.ConsentRecord.IsKey(serviceKey))
+                {
+                    failures.Add($"{prefix}:Key must be a lowercase key of letters, digits, '-' or '_'; it is '{services[j]?.Key}'.");
+                }
+
+                var cookieList = services[j]?.Cookies ?? [];
+                for (var k = 0; k < cookieList.Count; k++)
+                {
+                    var name = cookieList[k]?.Name;
+                    if (!CookieNameRules.IsToken(name) || (name!.IndexOf('*', StringComparison.Ordinal) is var star && star >= 0 && star != name.Length - 1))
+                    {
+                        failures.Add($"{prefix}:Cookies:{k}:Name must be a cookie name, or a prefix ending in '*'; it is '{name}'.");
+                    }
+                }
+            }
+        }
+
+        if (!Enum.IsDefined(consent.UndeclaredCookies))
+        {
+            failures.Add($"{Section}:Consent:UndeclaredCookies must be Warn, Block or Allow.");
+        }
+
         if (!categories.Any(c => c is { Required: true }))
         {
             failures.Add($"{Section}:Consent:Categories must contain a required category (such as 'necessary').");

@@ -62,6 +62,8 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<ConsentPolicy>();
         services.TryAddSingleton<IRegionResolver, HeaderRegionResolver>();
         services.TryAddSingleton<IConsentLedger, InMemoryConsentLedger>();
+        services.TryAddSingleton<CookieCatalogue>();
+        services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ConsentManager>();
         services.TryAddSingleton<IConsentService, ConsentService>();
         return new FirstPartyBuilder(services);

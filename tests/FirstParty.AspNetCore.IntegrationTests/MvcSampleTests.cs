@@ -46,10 +46,10 @@ public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory
         var catalogue = await browser.NavigateAsync("/Home/Catalogue");
         var homeAgain = await browser.NavigateAsync("/");
 
-        Assert.Empty(catalogue.SetCookies);
+        Assert.Empty(catalogue.Stored);
         Assert.True(Guid.TryParseExact(catalogue.Data("data-session-id"), "D", out _));
         Assert.Contains("Welcome back: this is visit 1.", homeAgain.Body, StringComparison.Ordinal);
-        Assert.Empty(homeAgain.SetCookies);
+        Assert.Empty(homeAgain.Stored);
         Assert.Equal(
             System.Text.RegularExpressions.Regex.Match(home.Body, "data-visitor-id=\"([^\"]+)\"").Groups[1].Value,
             System.Text.RegularExpressions.Regex.Match(homeAgain.Body, "data-visitor-id=\"([^\"]+)\"").Groups[1].Value);
@@ -91,5 +91,21 @@ public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory
 
         Assert.NotNull(error);
         Assert.Contains("FirstParty:Cookies:SameSite", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TempData_and_session_work_before_any_consent_decision()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var reserved = await browser.PostFormAsync("/", "/Home/Reserve", ("title", "Tides and Timetables"));
+        var home = await browser.NavigateAsync(reserved.Location!);
+        await browser.PostFormAsync("/Home/Catalogue", "/Home/Wish");
+        var catalogue = await browser.NavigateAsync("/Home/Catalogue");
+
+        Assert.Contains("Reserved: Tides and Timetables.", home.Body, StringComparison.Ordinal);
+        Assert.Equal("1", catalogue.Data("data-wishlist"));
+        Assert.Contains("data-fp-banner", catalogue.Body, StringComparison.Ordinal);
+        Assert.False(browser.Cookies.ContainsKey("_fp_id"));
     }
 }

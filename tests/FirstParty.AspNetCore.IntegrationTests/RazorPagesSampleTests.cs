@@ -19,7 +19,7 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
         Assert.Contains("data-fp-banner", visit.Body, StringComparison.Ordinal);
         Assert.Contains("value=\"accept-all\"", visit.Body, StringComparison.Ordinal);
         Assert.Contains("value=\"reject-all\"", visit.Body, StringComparison.Ordinal);
-        Assert.All(visit.SetCookies, c => Assert.StartsWith(".AspNetCore.Antiforgery.", c.Name.ToString(), StringComparison.Ordinal));
+        Assert.All(visit.Stored, c => Assert.StartsWith(".AspNetCore.Antiforgery.", c.Name.ToString(), StringComparison.Ordinal));
         Assert.Contains("data-visitor-state=\"none\"", visit.Body, StringComparison.Ordinal);
     }
 
@@ -47,7 +47,7 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
         Assert.Equal(Microsoft.Net.Http.Headers.SameSiteMode.Lax, visitorCookie.SameSite);
 
         var page = await browser.NavigateAsync("/Menu");
-        Assert.Empty(page.SetCookies);
+        Assert.Empty(page.Stored);
         Assert.DoesNotContain("data-fp-banner", page.Body, StringComparison.Ordinal);
         Assert.True(Guid.TryParseExact(page.Data("data-visitor-id"), "D", out _));
         Assert.Equal("1", page.Data("data-session-index"));
@@ -62,7 +62,7 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
 
         var second = await browser.NavigateAsync("/Menu");
 
-        Assert.Empty(second.SetCookies);
+        Assert.Empty(second.Stored);
         Assert.Equal(first.Data("data-visitor-id"), second.Data("data-visitor-id"));
         Assert.Equal(first.Data("data-session-id"), second.Data("data-session-id"));
     }
@@ -77,7 +77,7 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
 
         Assert.Equal(TimeSpan.FromDays(182), answer.Cookie("_fp_consent")?.MaxAge);
         Assert.Null(answer.Cookie("_fp_id"));
-        Assert.Empty(page.SetCookies);
+        Assert.Empty(page.Stored);
         Assert.DoesNotContain("data-fp-banner", page.Body, StringComparison.Ordinal);
         Assert.Contains("data-visitor-state=\"none\"", page.Body, StringComparison.Ordinal);
     }

@@ -40,6 +40,17 @@ internal sealed partial class SampleClient(HttpClient client)
         return await SendAsync(request);
     }
 
+    /// <summary>Posts a form of <paramref name="page"/> with its antiforgery token, as a browser would.</summary>
+    public async Task<Visit> PostFormAsync(string page, string action, params (string Name, string Value)[] fields)
+    {
+        var form = await NavigateAsync(page);
+        var token = Regex.Match(form.Body, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var content = new FormUrlEncodedContent([new("__RequestVerificationToken", token), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, action) { Content = content };
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Dest", "document");
+        return await SendAsync(request);
+    }
+
     /// <summary>
     /// Answers the consent form of <paramref name="page"/> as a person would: reads its antiforgery
     /// token and posts the chosen button (and checked categories) to the consent endpoint.
@@ -83,7 +94,7 @@ internal sealed partial class SampleClient(HttpClient client)
             : [];
         foreach (var cookie in setCookies)
         {
-            if (cookie.MaxAge == TimeSpan.Zero)
+            if (cookie.MaxAge == TimeSpan.Zero || cookie.Expires < DateTimeOffset.UtcNow)
             {
                 Cookies.Remove(cookie.Name.ToString());
             }
@@ -101,7 +112,11 @@ internal sealed partial class SampleClient(HttpClient client)
     {
         public SetCookieHeaderValue? Cookie(string name) => SetCookies.SingleOrDefault(c => c.Name.Equals(name, StringComparison.Ordinal) && c.MaxAge != TimeSpan.Zero);
 
-        public bool Deletes(string name) => SetCookies.Any(c => c.Name.Equals(name, StringComparison.Ordinal) && c.MaxAge == TimeSpan.Zero);
+        /// <summary>The cookies the browser keeps: deletions (max-age 0 or an expiry in the past) left out.</summary>
+        public IEnumerable<SetCookieHeaderValue> Stored
+            => SetCookies.Where(c => c.MaxAge != TimeSpan.Zero && !(c.Expires < DateTimeOffset.UtcNow));
+
+        public bool Deletes(string name) => SetCookies.Any(c => c.Name.Equals(name, StringComparison.Ordinal) && (c.MaxAge == TimeSpan.Zero || c.Expires < DateTimeOffset.UtcNow));
 
         public string? Data(string attribute)
         {

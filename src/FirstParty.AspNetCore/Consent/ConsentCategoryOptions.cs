@@ -14,4 +14,7 @@ public sealed class ConsentCategoryOptions
     /// Privacy Control denies it by default in every regime.
     /// </summary>
     public bool SaleOrSharing { get; set; }
+
+    /// <summary>The services in this category and the cookies they store.</summary>
+    public IList<ConsentServiceOptions> Services { get; set; } = [];
 }

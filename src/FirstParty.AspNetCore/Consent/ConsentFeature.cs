@@ -76,6 +76,26 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 
     string ITrackingConsentFeature.CreateConsentCookie() => RequireManager().CreateAcceptAllCookie(this);
 
+    /// <summary>True when every category is granted, so no cookie can be refused.</summary>
+    public bool GrantsEverything
+    {
+        get
+        {
+            foreach (var category in _policy.Categories)
+            {
+                if (!IsGranted(category.Key))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>True once the cookie gate watches this request's response.</summary>
+    public bool IsGated { get; set; }
+
     /// <summary>True once this request's response deletes the visitor cookies.</summary>
     public bool VisitorCookiesDeleted { get; set; }
 

@@ -23,6 +23,7 @@ internal sealed class ConsentManager
     private readonly IRegionResolver _regions;
     private readonly ProtectedCookieCodec<ConsentRecord> _codec;
     private readonly ResponseCookieWriter _writer;
+    private readonly CookieGate _gate;
     private readonly VisitorTracker _visitors;
     private readonly IConsentLedger _ledger;
     private readonly TimeProvider _time;
@@ -36,6 +37,7 @@ internal sealed class ConsentManager
         IDataProtectionProvider dataProtection,
         CookieKeyRing keyRing,
         ResponseCookieWriter writer,
+        CookieGate gate,
         VisitorTracker visitors,
         IConsentLedger ledger,
         TimeProvider time,
@@ -49,6 +51,7 @@ internal sealed class ConsentManager
         _regions = regions;
         _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(VisitorTracker.ProtectorPurpose), keyRing, "Consent"));
         _writer = writer;
+        _gate = gate;
         _visitors = visitors;
         _ledger = ledger;
         _time = time;
@@ -131,6 +134,7 @@ internal sealed class ConsentManager
         var length = _codec.Protect(record, value);
         _writer.Append(context, _options.CookieName, value[..length], lifetimeSeconds, now);
         feature.Apply(record);
+        _gate.EnsureGated(context, feature);
 
         var visitorGranted = feature.IsGranted(_visitorCategory);
         var visitor = _visitors.Synchronize(context, visitorGranted);

@@ -53,6 +53,19 @@ public sealed class ConsentOptions
     /// </summary>
     public IList<ConsentCategoryOptions>? Categories { get; set; }
 
+    /// <summary>
+    /// What happens to a cookie the app writes that no category declares: <see cref="UndeclaredCookiePolicy.Warn"/>
+    /// (default) lets it through and logs a warning once per name, so the author can declare it.
+    /// </summary>
+    public UndeclaredCookiePolicy UndeclaredCookies { get; set; } = UndeclaredCookiePolicy.Warn;
+
+    /// <summary>
+    /// Declares ASP.NET Core's own cookies (default true): antiforgery, authentication, Identity,
+    /// session, TempData and OpenID Connect correlation as <c>necessary</c>, the request culture as
+    /// <c>preferences</c>. A declaration of the same name in <see cref="Categories"/> wins.
+    /// </summary>
+    public bool DeclareAspNetCoreCookies { get; set; } = true;
+
     internal static IReadOnlyList<ConsentCategoryOptions> DefaultCategories { get; } =
     [
         new() { Key = "necessary", Required = true },
@@ -62,4 +75,17 @@ public sealed class ConsentOptions
     ];
 
     internal IReadOnlyList<ConsentCategoryOptions> EffectiveCategories => Categories is { Count: > 0 } configured ? [.. configured] : DefaultCategories;
+}
+
+/// <summary>What happens to cookies that no category declares.</summary>
+public enum UndeclaredCookiePolicy
+{
+    /// <summary>Let them through and log a warning once per cookie name.</summary>
+    Warn,
+
+    /// <summary>Suppress them (with a Debug log and a metric), whatever the consent.</summary>
+    Block,
+
+    /// <summary>Let them through silently.</summary>
+    Allow,
 }

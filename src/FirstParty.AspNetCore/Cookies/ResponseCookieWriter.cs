@@ -55,15 +55,27 @@ internal sealed class ResponseCookieWriter
     /// Deletes a cookie in every place it may have been set: host-only and on the cookie domain
     /// (a Set-Cookie removes only the cookie with the same name, domain and path).
     /// </summary>
-    public void Delete(HttpContext context, string name)
+    public void Delete(HttpContext context, string name, string? declaredDomain = null)
     {
         var prefixed = CookieNameRules.HasHostPrefix(name) || CookieNameRules.HasSecurePrefix(name);
         var secure = prefixed || _options.Secure == CookieSecurePolicy.Always || (_options.Secure == CookieSecurePolicy.SameAsRequest && context.Request.IsHttps);
         var attributes = $"; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}";
         context.Response.Headers.Append(HeaderNames.SetCookie, name + "=" + attributes);
-        if (!CookieNameRules.HasHostPrefix(name) && _domains.Resolve(context.Request.Host) is { } domain)
+        if (CookieNameRules.HasHostPrefix(name))
+        {
+            return;
+        }
+
+        var domain = _domains.Resolve(context.Request.Host);
+        if (domain is not null)
         {
             context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={attributes}; domain={domain}");
+        }
+
+        var declared = declaredDomain?.Trim().TrimStart('.');
+        if (!string.IsNullOrEmpty(declared) && !string.Equals(declared, domain, StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={attributes}; domain={declared}");
         }
     }
 }

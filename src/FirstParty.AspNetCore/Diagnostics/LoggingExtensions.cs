@@ -40,4 +40,10 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(12, LogLevel.Error, "The receipt of consent {ConsentId} could not be recorded.", EventName = "ReceiptNotRecorded")]
     public static partial void ReceiptNotRecorded(this ILogger logger, string consentId, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Debug, "Suppressed the {CookieName} cookie: its category {Category} is not granted.", EventName = "CookieSuppressed")]
+    public static partial void CookieSuppressed(this ILogger logger, string cookieName, string category);
+
+    [LoggerMessage(14, LogLevel.Warning, "The app wrote the cookie {CookieName}, which no consent category declares. Declare it under FirstParty:Consent:Categories:{{n}}:Services so it is gated, deleted on refusal and listed in the cookie table.", EventName = "UndeclaredCookie")]
+    public static partial void UndeclaredCookie(this ILogger logger, string cookieName);
 }

@@ -1,0 +1,20 @@
+namespace FirstParty.AspNetCore;
+
+/// <summary>
+/// A service inside a consent category (<c>FirstParty:Consent:Categories:{n}:Services:{m}</c>), for
+/// example <c>snowplow</c> in <c>analytics</c> or <c>youtube</c> in <c>marketing</c>.
+/// </summary>
+public sealed class ConsentServiceOptions
+{
+    /// <summary>The lowercase key, for example <c>youtube</c>.</summary>
+    public string Key { get; set; } = string.Empty;
+
+    /// <summary>The company that provides the service.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary>The cookies the service stores.</summary>
+    public IList<CookieDeclaration> Cookies { get; set; } = [];
+
+    /// <summary>The localStorage keys the service uses (cleared in the browser when its category is refused).</summary>
+    public IList<string> LocalStorageKeys { get; set; } = [];
+}

@@ -1,0 +1,106 @@
+using FirstParty.AspNetCore.Consent;
+using Microsoft.Extensions.Options;
+
+namespace FirstParty.AspNetCore.Cookies;
+
+/// <summary>
+/// Every declared cookie with its category: FirstParty's own, ASP.NET Core's (unless switched off)
+/// and the services' of each configured category. It feeds gating, deletion and the cookie table.
+/// </summary>
+internal sealed class CookieCatalogue
+{
+    private const string Necessary = "necessary";
+    private const string Preferences = "preferences";
+
+    private readonly List<Entry> _exact = [];
+    private readonly List<Entry> _patterns = [];
+    private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
+
+    public CookieCatalogue(IOptions<FirstPartyOptions> options, ConsentPolicy policy)
+    {
+        var o = options.Value;
+        var required = policy.Categories.First(c => c.Required).Key;
+
+        // Configured services first: an author's declaration wins over a built-in one.
+        foreach (var category in policy.Categories)
+        {
+            foreach (var service in category.Services ?? [])
+            {
+                foreach (var cookie in service.Cookies ?? [])
+                {
+                    Add(new Entry(category.Key, service.Key, cookie, service.Provider));
+                }
+            }
+        }
+
+        Add(new Entry(required, "firstparty", new CookieDeclaration { Name = o.Consent.CookieName, Lifetime = o.Consent.AcceptLifetime, Purpose = "Stores your cookie choices." }, "This site"));
+        Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Visitor.CookieName, Lifetime = o.Visitor.Lifetime, Purpose = "A random visitor id, first visit and visit count, for this site's analytics." }, "This site"));
+        Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Session.CookieName, Lifetime = o.Session.Timeout, Purpose = "The current visit." }, "This site"));
+
+        if (o.Consent.DeclareAspNetCoreCookies)
+        {
+            var necessary = policy.IsKnown(Necessary) ? Necessary : required;
+            var preferences = policy.IsKnown(Preferences) ? Preferences : necessary;
+            foreach (var (name, purpose) in AspNetCoreNecessary)
+            {
+                Add(new Entry(necessary, "aspnetcore", new CookieDeclaration { Name = name, Purpose = purpose }, "This site"));
+            }
+
+            Add(new Entry(preferences, "aspnetcore", new CookieDeclaration { Name = ".AspNetCore.Culture", Lifetime = TimeSpan.FromDays(365), Purpose = "Remembers your language." }, "This site"));
+        }
+    }
+
+    /// <summary>The ASP.NET Core cookies a site needs to work: forms, sign-in, session, TempData.</summary>
+    internal static readonly (string Name, string Purpose)[] AspNetCoreNecessary =
+    [
+        (".AspNetCore.Antiforgery.*", "Protects forms against cross-site request forgery."),
+        (".AspNetCore.Identity.Application", "Keeps you signed in."),
+        (".AspNetCore.Cookies", "Keeps you signed in."),
+        ("Identity.External", "Completes a sign-in with an external provider."),
+        ("Identity.TwoFactorUserId", "Completes a two-factor sign-in."),
+        ("Identity.TwoFactorRememberMe", "Remembers this browser for two-factor sign-in, when you ask."),
+        (".AspNetCore.Session", "Keeps your session, such as a basket."),
+        (".AspNetCore.Mvc.CookieTempDataProvider", "Carries a message to the next page."),
+        (".AspNetCore.Correlation.*", "Completes a sign-in with an external provider."),
+        (".AspNetCore.OpenIdConnect.Nonce.*", "Completes a sign-in with an external provider."),
+    ];
+
+    public IReadOnlyList<Entry> Entries => [.. _exact, .. _patterns];
+
+    /// <summary>The declaration of a cookie name, or null when it is undeclared.</summary>
+    public Entry? Find(string name)
+    {
+        if (_byName.TryGetValue(name, out var exact))
+        {
+            return exact;
+        }
+
+        foreach (var pattern in _patterns)
+        {
+            if (pattern.Cookie.Matches(name))
+            {
+                return pattern;
+            }
+        }
+
+        return null;
+    }
+
+    private void Add(Entry entry)
+    {
+        if (entry.Cookie.IsPattern)
+        {
+            if (!_patterns.Any(p => p.Cookie.Name == entry.Cookie.Name))
+            {
+                _patterns.Add(entry);
+            }
+        }
+        else if (_byName.TryAdd(entry.Cookie.Name, entry))
+        {
+            _exact.Add(entry);
+        }
+    }
+
+    /// <summary>A declared cookie with the category and service it belongs to.</summary>
+    internal sealed record Entry(string Category, string Service, CookieDeclaration Cookie, string? Provider);
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using FirstParty.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using HeaderNames = Microsoft.Net.Http.Headers.HeaderNames;
+
+namespace FirstParty.AspNetCore.Cookies;
+
+/// <summary>
+/// Decides whether a cookie the app writes may reach the browser: declared and granted (or
+/// required) passes; declared but not granted is suppressed; undeclared follows
+/// <see cref="ConsentOptions.UndeclaredCookies"/>. Also deletes declared cookies of refused categories.
+/// </summary>
+internal sealed class CookieGate
+{
+    private const int MaxWarnedNames = 1024;
+    private const string FirstPartyService = "firstparty";
+
+    private readonly CookieCatalogue _catalogue;
+    private readonly ResponseCookieWriter _writer;
+    private readonly UndeclaredCookiePolicy _undeclared;
+    private readonly FirstPartyMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
+    private readonly Func<object, Task> _lastPass;
+
+    public CookieGate(CookieCatalogue catalogue, ResponseCookieWriter writer, IOptions<FirstPartyOptions> options, FirstPartyMetrics metrics, ILogger<CookieGate> logger)
+    {
+        _catalogue = catalogue;
+        _writer = writer;
+        _undeclared = options.Value.Consent.UndeclaredCookies;
+        _metrics = metrics;
+        _logger = logger;
+        _lastPass = state =>
+        {
+            var context = (HttpContext)state;
+            if (context.Features.Get<IConsentFeature>() is { } consent)
+            {
+                FilterSetCookieHeaders(context, consent);
+                DeleteRefused(context, consent);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    public UndeclaredCookiePolicy UndeclaredPolicy => _undeclared;
+
+    /// <summary>
+    /// Puts this request's cookies under the gate, unless nothing could be refused (every category
+    /// granted and undeclared cookies not blocked): <c>Response.Cookies</c> is decorated and a last
+    /// pass over the Set-Cookie headers runs when the response starts. Idempotent.
+    /// </summary>
+    public void EnsureGated(HttpContext context, Consent.ConsentFeature consent)
+    {
+        if (consent.IsGated || (_undeclared != UndeclaredCookiePolicy.Block && consent.GrantsEverything))
+        {
+            return;
+        }
+
+        consent.IsGated = true;
+        var inner = context.Features.Get<Microsoft.AspNetCore.Http.Features.IResponseCookiesFeature>()
+            ?? new Microsoft.AspNetCore.Http.Features.ResponseCookiesFeature(context.Features);
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IResponseCookiesFeature>(new GatedResponseCookiesFeature(inner, consent, this));
+        context.Response.OnStarting(_lastPass, context);
+    }
+
+    public bool Allows(IConsentFeature consent, string name)
+    {
+        if (_catalogue.Find(name) is { } entry)
+        {
+            if (consent.IsGranted(entry.Category))
+            {
+                return true;
+            }
+
+            _metrics.CookieSuppressed(entry.Category);
+            _logger.CookieSuppressed(name, entry.Category);
+            return false;
+        }
+
+        switch (_undeclared)
+        {
+            case UndeclaredCookiePolicy.Allow:
+                return true;
+            case UndeclaredCookiePolicy.Block:
+                _metrics.CookieSuppressed("undeclared");
+                _logger.CookieSuppressed(name, "undeclared");
+                return false;
+            default:
+                if (_warned.Count < MaxWarnedNames && _warned.TryAdd(name, true))
+                {
+                    _logger.UndeclaredCookie(name);
+                }
+
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// The last pass before the response starts: removes Set-Cookie headers the app wrote by hand
+    /// (bypassing <c>Response.Cookies</c>) that the gate refuses. Deletions always pass.
+    /// </summary>
+    public void FilterSetCookieHeaders(HttpContext context, IConsentFeature consent)
+    {
+        var headers = context.Response.Headers.SetCookie;
+        if (headers.Count == 0)
+        {
+            return;
+        }
+
+        List<string>? kept = null;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var header = headers[i];
+            if (header is null)
+            {
+                continue;
+            }
+
+            var equals = header.IndexOf('=', StringComparison.Ordinal);
+            var allowed = equals <= 0 || IsDeletion(header) || Allows(consent, header[..equals].Trim());
+            if (!allowed && kept is null)
+            {
+                kept = [];
+                for (var j = 0; j < i; j++)
+                {
+                    kept.Add(headers[j]!);
+                }
+            }
+            else if (allowed)
+            {
+                kept?.Add(header);
+            }
+        }
+
+        if (kept is not null)
+        {
+            context.Response.Headers[HeaderNames.SetCookie] = new StringValues([.. kept]);
+        }
+    }
+
+    /// <summary>Deletes the declared cookies of refused categories that the browser sent.</summary>
+    public void DeleteRefused(HttpContext context, IConsentFeature consent)
+    {
+        foreach (var header in context.Request.Headers.Cookie)
+        {
+            if (header is null)
+            {
+                continue;
+            }
+
+            foreach (var range in header.AsSpan().Split(';'))
+            {
+                var pair = header.AsSpan()[range].Trim();
+                var equals = pair.IndexOf('=');
+                if (equals <= 0)
+                {
+                    continue;
+                }
+
+                var name = pair[..equals].Trim().ToString();
+                if (_catalogue.Find(name) is { } entry && entry.Service != FirstPartyService && !consent.IsGranted(entry.Category))
+                {
+                    _writer.Delete(context, name, entry.Cookie.Domain);
+                }
+            }
+        }
+    }
+
+    private static bool IsDeletion(string header)
+        => header.Contains("max-age=0", StringComparison.OrdinalIgnoreCase)
+            || header.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase);
+}

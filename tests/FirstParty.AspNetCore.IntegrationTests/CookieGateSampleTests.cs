@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using RazorPagesSample.Pages;
+
+namespace FirstParty.AspNetCore.IntegrationTests;
+
+/// <summary>
+/// The app's own cookies through the Razor Pages sample: ASP.NET Core's necessary cookies work
+/// before any decision; a cookie declared under "preferences" follows that category.
+/// </summary>
+public sealed class CookieGateSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+{
+    [Fact]
+    public async Task TempData_works_before_any_consent_decision()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var posted = await browser.PostFormAsync("/", "/?handler=Subscribe", ("email", "ada@example.com"));
+        var page = await browser.NavigateAsync(posted.Location!);
+
+        Assert.Equal(302, posted.Status);
+        Assert.NotNull(posted.Cookie(".AspNetCore.Mvc.CookieTempDataProvider"));
+        Assert.Contains("Thanks! Roast news will go to ada@example.com.", page.Body, StringComparison.Ordinal);
+        Assert.Contains("data-fp-banner", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_works_before_any_consent_decision()
+    {
+        var browser = SampleClient.Create(factory);
+
+        await browser.PostFormAsync("/Basket", "/Basket");
+        await browser.PostFormAsync("/Basket", "/Basket");
+        var basket = await browser.NavigateAsync("/Basket");
+
+        Assert.Equal("2", basket.Data("data-basket-count"));
+        Assert.True(browser.Cookies.ContainsKey(".AspNetCore.Session"));
+    }
+
+    [Fact]
+    public async Task A_preferences_cookie_is_dropped_before_consent_and_written_once_granted()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var refused = await browser.PostFormAsync("/", "/?handler=Theme", ("theme", "dark"));
+        Assert.Equal(302, refused.Status);
+        Assert.Null(refused.Cookie("theme"));
+
+        await browser.ChooseAsync("custom", "/", "preferences");
+        var granted = await browser.PostFormAsync("/", "/?handler=Theme", ("theme", "dark"));
+        var page = await browser.NavigateAsync("/");
+
+        Assert.Equal("dark", granted.Cookie("theme")?.Value.ToString());
+        Assert.Equal("dark", page.Data("data-theme"));
+    }
+
+    [Fact]
+    public async Task Refusing_preferences_later_deletes_the_declared_cookie_the_browser_holds()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all");
+        await browser.PostFormAsync("/", "/?handler=Theme", ("theme", "light"));
+        Assert.True(browser.Cookies.ContainsKey("theme"));
+
+        var answer = await browser.ChooseAsync("reject-all", "/Privacy");
+
+        Assert.True(answer.Deletes("theme"));
+        Assert.False(browser.Cookies.ContainsKey("theme"));
+    }
+
+    [Fact]
+    public async Task A_declared_cookie_of_a_refused_category_sent_by_the_browser_is_deleted_on_every_domain_variant()
+    {
+        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://www.harbour.example.co.uk"), HandleCookies = false, AllowAutoRedirect = false });
+        var browser = new SampleClient(client);
+        browser.Cookies["VISITOR_INFO1_LIVE"] = "planted-before-consent";
+
+        var visit = await browser.NavigateAsync("/");
+
+        var deletions = visit.SetCookies.Where(c => c.Name == "VISITOR_INFO1_LIVE" && c.MaxAge == TimeSpan.Zero).ToList();
+        Assert.Contains(deletions, c => c.Domain.Value is null);
+        Assert.Contains(deletions, c => c.Domain.Value == "example.co.uk");
+        Assert.Contains(deletions, c => c.Domain.Value == "youtube.com");
+        Assert.All(deletions, c => Assert.Equal("/", c.Path.Value));
+    }
+}
