@@ -19,7 +19,7 @@ internal sealed class FirstPartyMiddleware
     {
         var (middleware, context) = ((FirstPartyMiddleware, HttpContext))state;
         if (context.Features.Get<IConsentFeature>() is ConsentFeature consent
-            && !consent.IsGranted(middleware._options.Visitor.Category)
+            && !consent.AllowsVisitorCookies(middleware._options.Visitor.Category)
             && context.Features.Get<IVisitorFeature>() is null
             && !consent.VisitorCookiesDeleted)
         {
@@ -62,7 +62,7 @@ internal sealed class FirstPartyMiddleware
         context.Features.Set<ITrackingConsentFeature>(consent);
         _gate.EnsureGated(context, consent);
 
-        if (!consent.IsGranted(_options.Visitor.Category))
+        if (!consent.AllowsVisitorCookies(_options.Visitor.Category))
         {
             if (_tracker.HasCookies(context))
             {

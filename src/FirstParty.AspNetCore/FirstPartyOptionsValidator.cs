@@ -160,6 +160,19 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
             }
         }
 
+        if (consent.AudienceMeasurementExemption)
+        {
+            if (visitor.ExpirationMode != VisitorExpirationMode.Fixed)
+            {
+                failures.Add($"{Section}:Consent:AudienceMeasurementExemption requires {Section}:Visitor:ExpirationMode to be Fixed (the exempt cookie's lifetime is never extended); it is {visitor.ExpirationMode}.");
+            }
+
+            if (visitor.Lifetime > TimeSpan.FromDays(395))
+            {
+                failures.Add($"{Section}:Consent:AudienceMeasurementExemption requires {Section}:Visitor:Lifetime of at most 395 days (13 months); it is {Format(visitor.Lifetime)}.");
+            }
+        }
+
         if (!Enum.IsDefined(consent.UndeclaredCookies))
         {
             failures.Add($"{Section}:Consent:UndeclaredCookies must be Warn, Block or Allow.");

@@ -76,6 +76,14 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 
     string ITrackingConsentFeature.CreateConsentCookie() => RequireManager().CreateAcceptAllCookie(this);
 
+    /// <summary>
+    /// The visitor and session cookies are allowed: their category is granted, or the
+    /// audience-measurement exemption applies (OptIn, no decision yet).
+    /// </summary>
+    public bool AllowsVisitorCookies(string visitorCategory)
+        => IsGranted(visitorCategory)
+            || (_policy.Options.AudienceMeasurementExemption && Regime == ConsentRegime.OptIn && Current is null);
+
     /// <summary>True when every category is granted, so no cookie can be refused.</summary>
     public bool GrantsEverything
     {

@@ -136,7 +136,7 @@ internal sealed class ConsentManager
         feature.Apply(record);
         _gate.EnsureGated(context, feature);
 
-        var visitorGranted = feature.IsGranted(_visitorCategory);
+        var visitorGranted = feature.AllowsVisitorCookies(_visitorCategory);
         var visitor = _visitors.Synchronize(context, visitorGranted);
         feature.VisitorCookiesDeleted |= !visitorGranted;
         _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);

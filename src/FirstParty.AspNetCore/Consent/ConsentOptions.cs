@@ -54,6 +54,16 @@ public sealed class ConsentOptions
     public IList<ConsentCategoryOptions>? Categories { get; set; }
 
     /// <summary>
+    /// The audience-measurement consent exemption (CNIL guidelines, art. 5): under
+    /// <see cref="ConsentRegime.OptIn"/>, the visitor and session cookies may be set before a decision,
+    /// for first-party audience measurement only. Off by default. It requires
+    /// <c>Visitor:ExpirationMode = Fixed</c> and <c>Visitor:Lifetime</c> of at most 395 days (13 months,
+    /// never extended); a refusal still removes the cookies, and tracking snippets and provider cookies
+    /// stay gated by the category. See docs/consent.md for the conditions it assumes.
+    /// </summary>
+    public bool AudienceMeasurementExemption { get; set; }
+
+    /// <summary>
     /// What happens to a cookie the app writes that no category declares: <see cref="UndeclaredCookiePolicy.Warn"/>
     /// (default) lets it through and logs a warning once per name, so the author can declare it.
     /// </summary>

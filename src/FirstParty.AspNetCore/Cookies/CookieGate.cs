@@ -121,7 +121,7 @@ internal sealed class CookieGate
             }
 
             var equals = header.IndexOf('=', StringComparison.Ordinal);
-            var allowed = equals <= 0 || IsDeletion(header) || Allows(consent, header[..equals].Trim());
+            var allowed = equals <= 0 || IsDeletion(header) || IsFirstParty(header[..equals].Trim()) || Allows(consent, header[..equals].Trim());
             if (!allowed && kept is null)
             {
                 kept = [];
@@ -169,6 +169,9 @@ internal sealed class CookieGate
             }
         }
     }
+
+    /// <summary>FirstParty's own cookies are written under FirstParty's own rules (the exemption included).</summary>
+    private bool IsFirstParty(string name) => _catalogue.Find(name) is { Service: FirstPartyService };
 
     private static bool IsDeletion(string header)
         => header.Contains("max-age=0", StringComparison.OrdinalIgnoreCase)
