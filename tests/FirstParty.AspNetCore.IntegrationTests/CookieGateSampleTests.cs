@@ -82,4 +82,43 @@ public sealed class CookieGateSampleTests(WebApplicationFactory<IndexModel> fact
         Assert.Contains(deletions, c => c.Domain.Value == "youtube.com");
         Assert.All(deletions, c => Assert.Equal("/", c.Path.Value));
     }
+
+    [Fact]
+    public async Task A_service_allowed_on_its_own_keeps_its_cookies_while_its_category_stays_refused()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.PostFormAsync("/", "/_fp/consent", ("choice", "custom"), ("service", "marketing/youtube"), ("returnUrl", "/"));
+        browser.Cookies["VISITOR_INFO1_LIVE"] = "set-by-the-embed";
+
+        var visit = await browser.NavigateAsync("/");
+        var state = await browser.FetchAsync("/_fp/consent");
+
+        Assert.False(visit.Deletes("VISITOR_INFO1_LIVE"));
+        Assert.Contains("\"marketing\":false", state.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Choosing_services_one_by_one_refuses_the_unlisted_services_of_that_category()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.PostFormAsync("/", "/_fp/consent", ("choice", "custom"), ("category", "marketing"), ("service", "marketing/youtube"), ("returnUrl", "/"));
+        browser.Cookies["VISITOR_INFO1_LIVE"] = "youtube";
+        browser.Cookies["vuid"] = "vimeo";
+
+        var visit = await browser.NavigateAsync("/");
+
+        Assert.False(visit.Deletes("VISITOR_INFO1_LIVE"));
+        Assert.True(visit.Deletes("vuid"));
+    }
+
+    [Fact]
+    public async Task An_unknown_service_is_a_bad_request()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var answer = await browser.PostFormAsync("/", "/_fp/consent", ("choice", "custom"), ("service", "marketing/tiktok"));
+
+        Assert.Equal(400, answer.Status);
+        Assert.Null(answer.Cookie("_fp_consent"));
+    }
 }

@@ -122,9 +122,12 @@ internal sealed class ConsentManager
     private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
         var now = _time.GetUtcNow();
-        var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key).ToList();
+        var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key)
+            .Concat(requested.Where(k => k.Contains('/', StringComparison.Ordinal) && _policy.IsKnown(k)).Distinct(StringComparer.Ordinal))
+            .ToList();
         var denied = _policy.Categories.Where(c => !granted.Contains(c.Key)).Select(c => c.Key).ToList();
-        var lifetime = _policy.Categories.Any(c => !c.Required && granted.Contains(c.Key)) ? _options.AcceptLifetime : _options.RefusalLifetime;
+        var grantsOptional = granted.Any(k => k.Contains('/', StringComparison.Ordinal) || !_policy.IsRequired(k));
+        var lifetime = grantsOptional ? _options.AcceptLifetime : _options.RefusalLifetime;
         var lifetimeSeconds = (long)lifetime.TotalSeconds;
         var seconds = now.ToUnixTimeSeconds();
         var record = new ConsentRecord(

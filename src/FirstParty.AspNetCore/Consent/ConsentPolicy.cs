@@ -7,20 +7,26 @@ namespace FirstParty.AspNetCore.Consent;
 internal sealed class ConsentPolicy
 {
     private readonly FrozenDictionary<string, ConsentCategoryOptions> _categories;
+    private readonly FrozenSet<string> _services;
 
     public ConsentPolicy(IOptions<FirstPartyOptions> options)
     {
         Options = options.Value.Consent;
         Categories = Options.EffectiveCategories;
         _categories = Categories.ToFrozenDictionary(c => c.Key, StringComparer.Ordinal);
+        _services = Categories.SelectMany(c => (c.Services ?? []).Select(s => ServiceKey(c.Key, s.Key))).ToFrozenSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The key of a service's own choice: <c>category/service</c>.</summary>
+    public static string ServiceKey(string category, string service) => category + "/" + service;
 
     public ConsentOptions Options { get; }
 
     /// <summary>The categories in their configured order.</summary>
     public IReadOnlyList<ConsentCategoryOptions> Categories { get; }
 
-    public bool IsKnown(string category) => _categories.ContainsKey(category);
+    /// <summary>True for a configured category, or a configured service as <c>category/service</c>.</summary>
+    public bool IsKnown(string key) => _categories.ContainsKey(key) || _services.Contains(key);
 
     public bool IsRequired(string category) => _categories.TryGetValue(category, out var c) && c.Required;
 
@@ -28,10 +34,29 @@ internal sealed class ConsentPolicy
     /// Necessary categories are always granted; a current decision is honoured as made (an explicit
     /// choice overrides Global Privacy Control); undecided, OptIn grants nothing else, while OptOut and
     /// Implied grant everything but the sale/sharing categories an opt-out signal refuses.
+    /// A service (<c>category/service</c>) follows its category unless the decision chose services of
+    /// that category one by one: then only the services it lists are granted.
     /// </summary>
-    public bool IsGranted(string category, ConsentRecord? decision, ConsentRegime regime, bool optOutSignal)
+    public bool IsGranted(string key, ConsentRecord? decision, ConsentRegime regime, bool optOutSignal)
     {
-        if (!_categories.TryGetValue(category, out var options))
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            if (!_services.Contains(key))
+            {
+                return false;
+            }
+
+            var category = key[..slash];
+            if (decision is not null && !IsRequired(category) && decision.ChoseServicesOf(category))
+            {
+                return decision.Grants(key);
+            }
+
+            return IsGranted(category, decision, regime, optOutSignal);
+        }
+
+        if (!_categories.TryGetValue(key, out var options))
         {
             return false;
         }
@@ -43,7 +68,7 @@ internal sealed class ConsentPolicy
 
         if (decision is not null)
         {
-            return decision.Grants(category);
+            return decision.Grants(key);
         }
 
         return regime != ConsentRegime.OptIn && !(optOutSignal && options.SaleOrSharing);

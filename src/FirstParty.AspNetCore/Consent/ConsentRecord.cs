@@ -9,7 +9,7 @@ namespace FirstParty.AspNetCore.Consent;
 /// The content of the consent cookie. Text form:
 /// <c>{consentId}.{revision}.{decidedAt}.{expiresAt}.{source}.{regime}.{region}.{granted}</c>, times in
 /// Unix seconds, <c>region</c> empty when unknown, <c>granted</c> the granted category keys joined by
-/// <c>+</c> (<c>-</c> for none). Categories not listed were refused.
+/// <c>+</c> (<c>-</c> for none), and services chosen one by one as <c>category/service</c>. Categories not listed were refused.
 /// </summary>
 internal sealed record ConsentRecord(
     string Id, int Revision, long DecidedAt, long ExpiresAt, string Source, ConsentRegime Regime, string? Region, IReadOnlyList<string> Granted)
@@ -70,6 +70,27 @@ internal sealed record ConsentRecord(
         return false;
     }
 
+    /// <summary>True when the decision lists services of <paramref name="category"/> one by one.</summary>
+    public bool ChoseServicesOf(string category)
+    {
+        foreach (var granted in Granted)
+        {
+            if (granted.Length > category.Length && granted[category.Length] == '/' && granted.StartsWith(category, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A category key, or a service choice <c>category/service</c>.</summary>
+    public static bool IsChoice(ReadOnlySpan<char> key)
+    {
+        var slash = key.IndexOf('/');
+        return slash < 0 ? IsKey(key) : IsKey(key[..slash]) && IsKey(key[(slash + 1)..]);
+    }
+
     /// <summary>True for a lowercase category or service key: letters, digits, '-' and '_'.</summary>
     public static bool IsKey(ReadOnlySpan<char> key)
         => key.Length is > 0 and <= 64 && !key.ContainsAnyExcept(KeyChars);
@@ -98,7 +119,7 @@ internal sealed record ConsentRecord(
         foreach (var range in text.Split('+'))
         {
             var key = text[range];
-            if (!IsKey(key) || list.Count >= 32)
+            if (!IsChoice(key) || list.Count >= 64)
             {
                 return false;
             }

@@ -39,6 +39,10 @@ public interface IConsentFeature
     /// <summary>Every category with whether it is granted on this request.</summary>
     IReadOnlyDictionary<string, bool> Categories { get; }
 
-    /// <summary>True when the category may be used on this request. Unknown categories are never granted.</summary>
+    /// <summary>
+    /// True when the category, or the service given as <c>category/service</c>, may be used on this
+    /// request. A service follows its category unless the person chose that category's services one
+    /// by one. Unknown keys are never granted.
+    /// </summary>
     bool IsGranted(string category);
 }

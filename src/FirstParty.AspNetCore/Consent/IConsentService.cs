@@ -11,6 +11,8 @@ public interface IConsentService
 {
     /// <summary>
     /// Grants the listed optional categories and refuses the others (required ones are always granted).
+    /// A service listed as <c>category/service</c> is granted on its own; listing any service of a
+    /// category makes that category's services chosen one by one.
     /// </summary>
     /// <exception cref="ArgumentException">A category is not configured.</exception>
     /// <exception cref="InvalidOperationException"><c>UseFirstParty()</c> did not run for this request.</exception>

@@ -28,7 +28,7 @@ internal sealed class CookieCatalogue
             {
                 foreach (var cookie in service.Cookies ?? [])
                 {
-                    Add(new Entry(category.Key, service.Key, cookie, service.Provider));
+                    Add(new Entry(category.Key, service.Key, cookie, service.Provider) { ChoiceKey = ConsentPolicy.ServiceKey(category.Key, service.Key) });
                 }
             }
         }
@@ -102,5 +102,9 @@ internal sealed class CookieCatalogue
     }
 
     /// <summary>A declared cookie with the category and service it belongs to.</summary>
-    internal sealed record Entry(string Category, string Service, CookieDeclaration Cookie, string? Provider);
+    internal sealed record Entry(string Category, string Service, CookieDeclaration Cookie, string? Provider)
+    {
+        /// <summary>What consent is asked for: <c>category/service</c> for configured services, else the category.</summary>
+        public string ChoiceKey { get; init; } = Category;
+    }
 }

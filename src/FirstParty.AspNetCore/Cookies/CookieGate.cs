@@ -71,7 +71,7 @@ internal sealed class CookieGate
     {
         if (_catalogue.Find(name) is { } entry)
         {
-            if (consent.IsGranted(entry.Category))
+            if (consent.IsGranted(entry.ChoiceKey))
             {
                 return true;
             }
@@ -162,7 +162,7 @@ internal sealed class CookieGate
                 }
 
                 var name = pair[..equals].Trim().ToString();
-                if (_catalogue.Find(name) is { } entry && entry.Service != FirstPartyService && !consent.IsGranted(entry.Category))
+                if (_catalogue.Find(name) is { } entry && entry.Service != FirstPartyService && !consent.IsGranted(entry.ChoiceKey))
                 {
                     _writer.Delete(context, name, entry.Cookie.Domain);
                 }

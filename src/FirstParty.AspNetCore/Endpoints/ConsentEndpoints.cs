@@ -98,10 +98,10 @@ internal static class ConsentEndpoints
                 break;
             case ConsentSources.Custom:
                 source = ConsentSources.Custom;
-                var requested = form["category"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).ToArray();
+                var requested = form["category"].Concat(form["service"]).Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).ToArray();
                 if (requested.FirstOrDefault(c => !manager.Policy.IsKnown(c)) is { } unknown)
                 {
-                    return Reject(logger, StatusCodes.Status400BadRequest, $"Unknown category '{Truncate(unknown)}'.");
+                    return Reject(logger, StatusCodes.Status400BadRequest, $"Unknown category or service '{Truncate(unknown)}'.");
                 }
 
                 granted = requested;
