@@ -12,6 +12,8 @@ namespace FirstParty.AspNetCore;
 internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOptions>
 {
     private const string Section = FirstPartyOptions.SectionName;
+    private const int MaxChoices = 64;
+    private const int MaxChoicesLength = 400;
 
     public ValidateOptionsResult Validate(string? name, FirstPartyOptions options)
     {
@@ -171,6 +173,14 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
             {
                 failures.Add($"{Section}:Consent:AudienceMeasurementExemption requires {Section}:Visitor:Lifetime of at most 395 days (13 months); it is {Format(visitor.Lifetime)}.");
             }
+        }
+
+        // Every choice must fit in the consent cookie: at most 64 keys, joined in under 400 characters.
+        var choices = categories.Where(c => c is not null).SelectMany(c => (c!.Services ?? []).Select(s => $"{c.Key}/{s?.Key}").Prepend(c.Key)).ToList();
+        var joinedLength = choices.Sum(c => c.Length + 1);
+        if (choices.Count > MaxChoices || joinedLength > MaxChoicesLength)
+        {
+            failures.Add($"{Section}:Consent:Categories declares {choices.Count} categories and services ({joinedLength} characters as keys); the consent cookie holds at most {MaxChoices} of them in {MaxChoicesLength} characters. Use fewer or shorter keys.");
         }
 
         if (!Enum.IsDefined(consent.UndeclaredCookies))

@@ -24,6 +24,10 @@ public static class FirstPartyServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<FirstPartyOptions>().Bind(configuration);
+
+        // The binder drops a dictionary entry whose value is not an enum member without a word, so
+        // a mistyped regime would silently fall back to the default: check the raw values.
+        services.AddSingleton<IValidateOptions<FirstPartyOptions>>(new ConfigurationValuesValidator(configuration));
         return services.AddFirstPartyCore();
     }
 

@@ -89,9 +89,10 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
     {
         get
         {
-            foreach (var category in _policy.Categories)
+            var categories = _policy.Categories;
+            for (var i = 0; i < categories.Count; i++)
             {
-                if (!IsGranted(category.Key))
+                if (!IsGranted(categories[i].Key))
                 {
                     return false;
                 }

@@ -59,9 +59,10 @@ internal sealed record ConsentRecord(
 
     public bool Grants(string category)
     {
-        foreach (var granted in Granted)
+        // Indexed loops: a foreach over IReadOnlyList boxes its enumerator, and this runs on every request.
+        for (var i = 0; i < Granted.Count; i++)
         {
-            if (string.Equals(granted, category, StringComparison.Ordinal))
+            if (string.Equals(Granted[i], category, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -73,8 +74,9 @@ internal sealed record ConsentRecord(
     /// <summary>True when the decision lists services of <paramref name="category"/> one by one.</summary>
     public bool ChoseServicesOf(string category)
     {
-        foreach (var granted in Granted)
+        for (var i = 0; i < Granted.Count; i++)
         {
+            var granted = Granted[i];
             if (granted.Length > category.Length && granted[category.Length] == '/' && granted.StartsWith(category, StringComparison.Ordinal))
             {
                 return true;

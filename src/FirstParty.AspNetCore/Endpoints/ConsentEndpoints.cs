@@ -19,6 +19,8 @@ internal static class ConsentEndpoints
 
     private static readonly FormOptions FormLimits = new()
     {
+        // Buffering is what makes BufferBodyLengthLimit apply to bodies sent without Content-Length.
+        BufferBody = true,
         ValueCountLimit = 64,
         KeyLengthLimit = 64,
         ValueLengthLimit = 2048,
@@ -58,14 +60,15 @@ internal static class ConsentEndpoints
         IFormCollection form;
         try
         {
-            await antiforgery.ValidateRequestAsync(context).ConfigureAwait(false);
+            // Read the form first: a body over the limit is a 413, not an antiforgery failure.
             form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            await antiforgery.ValidateRequestAsync(context).ConfigureAwait(false);
         }
         catch (AntiforgeryValidationException)
         {
             return Reject(logger, StatusCodes.Status400BadRequest, "The antiforgery token is missing or invalid.");
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
             return Reject(logger, StatusCodes.Status413PayloadTooLarge, "The form is too large.");
         }
@@ -160,7 +163,9 @@ internal static class ConsentEndpoints
         context.Response.Headers["Clear-Site-Data"] = "\"storage\"";
         context.Features.Set<IConsentFeature>(fresh);
         context.Features.Set<ITrackingConsentFeature>(fresh);
-        var returnUrl = context.Request.HasFormContentType ? context.Request.Form["returnUrl"] : context.Request.Query["returnUrl"];
+        var returnUrl = context.Request.HasFormContentType
+            ? (await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false))["returnUrl"]
+            : context.Request.Query["returnUrl"];
         return Answer(context, fresh, returnUrl);
     }
 
@@ -175,7 +180,7 @@ internal static class ConsentEndpoints
         {
             return false;
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
             return false;
         }

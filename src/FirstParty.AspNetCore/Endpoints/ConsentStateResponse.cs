@@ -11,8 +11,8 @@ internal sealed record ConsentStateResponse(
     string Regime,
     string? Region,
     bool Gpc,
-    DateTimeOffset? DecidedAt,
-    DateTimeOffset? ExpiresAt,
+    DateTime? DecidedAt,
+    DateTime? ExpiresAt,
     string? Source,
     IReadOnlyDictionary<string, bool> Categories,
     VisitorStateResponse? Visitor)
@@ -25,8 +25,8 @@ internal sealed record ConsentStateResponse(
             consent.Regime.ToString(),
             consent.Region,
             consent.GlobalPrivacyControl,
-            consent.DecidedAt,
-            consent.ExpiresAt,
+            consent.DecidedAt?.UtcDateTime,
+            consent.ExpiresAt?.UtcDateTime,
             consent.Source,
             consent.Categories,
             visitor is null ? null : new VisitorStateResponse(visitor.VisitorId, visitor.SessionId, visitor.SessionIndex, visitor.IsNewSession));

@@ -13,7 +13,7 @@ internal static class ReturnUrls
     {
         if (IsLocal(returnUrl))
         {
-            return returnUrl!;
+            return EncodeNonAscii(returnUrl!);
         }
 
         if (Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)
@@ -49,6 +49,34 @@ internal static class ReturnUrls
         }
 
         return IsLocalRaw(decoded);
+    }
+
+    /// <summary>Header values are ASCII: percent-encode anything else as UTF-8 (<c>/café</c> becomes <c>/caf%C3%A9</c>).</summary>
+    internal static string EncodeNonAscii(string url)
+    {
+        if (System.Text.Ascii.IsValid(url))
+        {
+            return url;
+        }
+
+        var builder = new System.Text.StringBuilder(url.Length * 3);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in url.EnumerateRunes())
+        {
+            if (rune.IsAscii)
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
     }
 
     private static bool IsLocalRaw(string? url)

@@ -94,8 +94,13 @@ internal sealed class VisitorTracker
             return context.Features.Get<IVisitorFeature>() ?? Attach(context, canWrite: true);
         }
 
+        var hadVisitor = context.Features.Get<IVisitorFeature>() is not null;
         context.Features.Set<IVisitorFeature>(null);
-        DeleteCookies(context);
+        if (hadVisitor || HasCookies(context))
+        {
+            DeleteCookies(context);
+        }
+
         return null;
     }
 
