@@ -4,6 +4,10 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRazorPages();
 
+// The consent texts come in French and German too: let Razor write accented letters as they are.
+builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+    o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+
 // Session and TempData keep working before consent: FirstParty declares ASP.NET Core's own
 // cookies (antiforgery, session, TempData, sign-in) as necessary.
 builder.Services.AddDistributedMemoryCache();
@@ -22,6 +26,10 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStaticFiles();
+
+// Consent texts follow the request's UI culture (?culture=fr, the culture cookie or Accept-Language).
+string[] cultures = ["en", "fr", "de"];
+app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
 app.UseRouting();
 app.UseFirstParty();
 app.UseSession();

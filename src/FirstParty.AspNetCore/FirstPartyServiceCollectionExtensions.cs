@@ -63,7 +63,9 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<CrawlerDetector>();
         services.TryAddSingleton<VisitorTracker>();
         services.AddAntiforgery();
+        services.AddLocalization();
         services.TryAddSingleton<ConsentPolicy>();
+        services.TryAddSingleton<ConsentTexts>();
         services.TryAddSingleton<IRegionResolver, HeaderRegionResolver>();
         services.TryAddSingleton<IConsentLedger, InMemoryConsentLedger>();
         services.TryAddSingleton<CookieCatalogue>();

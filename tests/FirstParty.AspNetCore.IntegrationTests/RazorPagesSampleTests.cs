@@ -238,4 +238,20 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
 
         Assert.Contains("FirstParty:Visitor:Lifetime", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("en", "Strictly necessary", "Analytics")]
+    [InlineData("fr", "Strictement nécessaires", "Mesure d&#x27;audience")]
+    [InlineData("de", "Unbedingt erforderlich", "Statistik")]
+    public async Task The_consent_form_speaks_the_request_language_and_lists_services(string culture, string necessary, string analytics)
+    {
+        var browser = SampleClient.Create(factory);
+
+        var page = await browser.NavigateAsync($"/?culture={culture}");
+
+        Assert.Contains(necessary, page.Body, StringComparison.Ordinal);
+        Assert.Contains(analytics, page.Body, StringComparison.Ordinal);
+        Assert.Contains("name=\"service\" value=\"marketing/youtube\"", page.Body, StringComparison.Ordinal);
+        Assert.Contains("name=\"service\" value=\"marketing/vimeo\"", page.Body, StringComparison.Ordinal);
+    }
 }

@@ -11,11 +11,14 @@ public sealed class PublicApiTests
     private static readonly string[] Expected =
     [
         "FirstParty.AspNetCore.ConsentCategoryOptions",
+        "FirstParty.AspNetCore.ConsentCategoryView",
         "FirstParty.AspNetCore.ConsentChangedContext",
         "FirstParty.AspNetCore.ConsentOptions",
         "FirstParty.AspNetCore.ConsentReceipt",
         "FirstParty.AspNetCore.ConsentRegime",
         "FirstParty.AspNetCore.ConsentServiceOptions",
+        "FirstParty.AspNetCore.ConsentServiceView",
+        "FirstParty.AspNetCore.ConsentText",
         "FirstParty.AspNetCore.CookieDeclaration",
         "FirstParty.AspNetCore.DisableVisitorCookiesAttribute",
         "FirstParty.AspNetCore.FirstPartyCookieOptions",

@@ -17,4 +17,16 @@ public sealed class ConsentServiceOptions
 
     /// <summary>The localStorage keys the service uses (cleared in the browser when its category is refused).</summary>
     public IList<string> LocalStorageKeys { get; set; } = [];
+
+    /// <summary>The service's title shown to visitors. Default: the built-in text for the default categories, else the key.</summary>
+    public string? Title { get; set; }
+
+    /// <summary>What the service is for, shown to visitors.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>
+    /// Titles and descriptions per culture (<c>fr</c>, <c>fr-CA</c>); the request's UI culture picks
+    /// the closest one, falling back to <see cref="Title"/> and <see cref="Description"/>.
+    /// </summary>
+    public IDictionary<string, ConsentText> Translations { get; set; } = new Dictionary<string, ConsentText>(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,0 +1,5 @@
+using Microsoft.Extensions.Localization;
+
+// Built-in texts live in Resources/, by namespace (Resources/Consent/ConsentTexts.*.resx).
+[assembly: ResourceLocation("Resources")]
+[assembly: RootNamespace("FirstParty.AspNetCore")]
