@@ -62,6 +62,25 @@ internal sealed class FirstPartyMiddleware
         context.Features.Set<ITrackingConsentFeature>(consent);
         _gate.EnsureGated(context, consent);
 
+        var canWrite = CanWriteCookies(context);
+        if (canWrite && _consent.ShouldRecordOptOutSignal(consent))
+        {
+            return RecordOptOutSignalAndContinue(context, consent);
+        }
+
+        return ContinueWithVisitor(context, consent, canWrite);
+    }
+
+    private async Task RecordOptOutSignalAndContinue(HttpContext context, ConsentFeature consent)
+    {
+        // Honouring Global Privacy Control must be provable: record it as a decision (cookie and
+        // receipt) the first time a browser sends it, so later requests show it was applied.
+        await _consent.RecordOptOutSignalAsync(context, consent).ConfigureAwait(false);
+        await ContinueWithVisitor(context, consent, canWrite: true).ConfigureAwait(false);
+    }
+
+    private Task ContinueWithVisitor(HttpContext context, ConsentFeature consent, bool canWrite)
+    {
         if (!consent.AllowsVisitorCookies(_options.Visitor.Category))
         {
             if (_tracker.HasCookies(context))
@@ -74,7 +93,13 @@ internal sealed class FirstPartyMiddleware
             return _next(context);
         }
 
-        var feature = _tracker.Attach(context, CanWriteCookies(context));
+        if (context.Features.Get<IVisitorFeature>() is not null)
+        {
+            // A decision recorded above already attached the visitor.
+            return _next(context);
+        }
+
+        var feature = _tracker.Attach(context, canWrite);
         if (feature is null)
         {
             return _next(context);

@@ -174,6 +174,20 @@ internal sealed class ConsentManager
         }
     }
 
+    /// <summary>
+    /// True when an opt-out signal refuses categories by default and no decision records it yet:
+    /// the regime grants by default (OptOut, Implied) and a sale/sharing category exists.
+    /// </summary>
+    public bool ShouldRecordOptOutSignal(ConsentFeature consent)
+        => consent.GlobalPrivacyControl
+            && !consent.IsDecided
+            && consent.Regime != ConsentRegime.OptIn
+            && _policy.HasSaleOrSharing;
+
+    /// <summary>Records the default an opt-out signal applies: everything but the sale/sharing categories.</summary>
+    public Task RecordOptOutSignalAsync(HttpContext context, ConsentFeature consent)
+        => DecideAsync(context, consent, ConsentSources.Gpc, [.. _policy.Categories.Where(c => !c.SaleOrSharing).Select(c => c.Key)]);
+
     /// <summary>Deletes the consent cookie and returns the undecided state that follows.</summary>
     public ConsentFeature Forget(HttpContext context, ConsentFeature consent)
     {

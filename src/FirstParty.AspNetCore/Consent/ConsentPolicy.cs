@@ -14,6 +14,7 @@ internal sealed class ConsentPolicy
         Options = options.Value.Consent;
         Categories = Options.EffectiveCategories;
         _categories = Categories.ToFrozenDictionary(c => c.Key, StringComparer.Ordinal);
+        HasSaleOrSharing = Categories.Any(c => c.SaleOrSharing);
         _services = Categories.SelectMany(c => (c.Services ?? []).Select(s => ServiceKey(c.Key, s.Key))).ToFrozenSet(StringComparer.Ordinal);
     }
 
@@ -24,6 +25,9 @@ internal sealed class ConsentPolicy
 
     /// <summary>The categories in their configured order.</summary>
     public IReadOnlyList<ConsentCategoryOptions> Categories { get; }
+
+    /// <summary>True when a category sells or shares data, so an opt-out signal has something to refuse.</summary>
+    public bool HasSaleOrSharing { get; }
 
     /// <summary>True for a configured category, or a configured service as <c>category/service</c>.</summary>
     public bool IsKnown(string key) => _categories.ContainsKey(key) || _services.Contains(key);

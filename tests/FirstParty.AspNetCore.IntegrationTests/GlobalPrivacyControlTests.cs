@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using RazorPagesSample.Pages;
+
+namespace FirstParty.AspNetCore.IntegrationTests;
+
+/// <summary>Global Privacy Control through the Razor Pages sample (US-CA is OptOut there).</summary>
+public sealed class GlobalPrivacyControlTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+{
+    [Fact]
+    public async Task Under_OptOut_the_signal_is_recorded_once_as_a_gpc_decision_with_a_receipt()
+    {
+        var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = "US-CA";
+        browser.Headers["Sec-GPC"] = "1";
+
+        var first = await browser.NavigateAsync("/");
+        var second = await browser.NavigateAsync("/Menu");
+        var state = await browser.FetchAsync("/_fp/consent");
+
+        Assert.NotNull(first.Cookie("_fp_consent"));
+        Assert.NotNull(first.Cookie("_fp_id"));
+        Assert.Null(second.Cookie("_fp_consent"));
+        using var json = JsonDocument.Parse(state.Body);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("decided").GetBoolean());
+        Assert.Equal("gpc", root.GetProperty("source").GetString());
+        Assert.True(root.GetProperty("gpc").GetBoolean());
+        Assert.False(root.GetProperty("categories").GetProperty("marketing").GetBoolean());
+        Assert.True(root.GetProperty("categories").GetProperty("analytics").GetBoolean());
+
+        var receipts = await factory.Services.GetRequiredService<IConsentLedger>().GetByConsentIdAsync(root.GetProperty("consentId").GetString()!);
+        var receipt = Assert.Single(receipts);
+        Assert.Equal("gpc", receipt.Source);
+        Assert.True(receipt.GlobalPrivacyControl);
+        Assert.Contains("marketing", receipt.Denied);
+    }
+
+    [Fact]
+    public async Task An_explicit_choice_after_the_signal_is_honoured_as_made()
+    {
+        var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = "US-CA";
+        browser.Headers["Sec-GPC"] = "1";
+        await browser.NavigateAsync("/");
+
+        await browser.ChooseAsync("accept-all");
+        var state = await browser.FetchAsync("/_fp/consent");
+
+        using var json = JsonDocument.Parse(state.Body);
+        Assert.Equal("accept-all", json.RootElement.GetProperty("source").GetString());
+        Assert.True(json.RootElement.GetProperty("categories").GetProperty("marketing").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Under_OptIn_nothing_is_recorded_because_nothing_optional_is_granted_anyway()
+    {
+        var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = "FR";
+        browser.Headers["Sec-GPC"] = "1";
+
+        var visit = await browser.NavigateAsync("/");
+
+        Assert.Null(visit.Cookie("_fp_consent"));
+        Assert.Null(visit.Cookie("_fp_id"));
+        Assert.Contains("data-fp-banner", visit.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Script_requests_never_record_a_decision()
+    {
+        var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = "US-CA";
+        browser.Headers["Sec-GPC"] = "1";
+
+        var api = await browser.FetchAsync("/_fp/consent");
+
+        Assert.Empty(api.SetCookies);
+        using var json = JsonDocument.Parse(api.Body);
+        Assert.False(json.RootElement.GetProperty("decided").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("gpc").GetBoolean());
+    }
+}
