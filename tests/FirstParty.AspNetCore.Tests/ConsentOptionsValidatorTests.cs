@@ -11,21 +11,10 @@ namespace FirstParty.AspNetCore.Tests;
 /// <summary>Startup validation of <c>FirstParty:Consent</c> and <c>FirstParty:Endpoints</c>.</summary>
 public sealed class ConsentOptionsValidatorTests
 {
-    private static IHost BuildHost(IEnumerable<KeyValuePair<string, string?>> configuration)
-        => new HostBuilder()
-            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(configuration))
-            .ConfigureServices((context, services) =>
-            {
-                services.AddFirstParty(context.Configuration.GetSection("FirstParty"));
-                TestApp.UseInMemoryKeyRing(services, new InMemoryXmlRepository());
-            })
-            .Build();
+    private static IHost BuildHost(IEnumerable<KeyValuePair<string, string?>> configuration) => OptionsHost.Build(configuration);
 
-    private static async Task<OptionsValidationException> AssertStartFailsAsync(params (string Key, string? Value)[] settings)
-    {
-        using var host = BuildHost(settings.Select(s => KeyValuePair.Create(s.Key, s.Value)));
-        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-    }
+    private static Task<OptionsValidationException> AssertStartFailsAsync(params (string Key, string? Value)[] settings)
+        => OptionsHost.AssertStartFailsAsync(settings);
 
     private static async Task<FirstPartyOptions> StartAsync(params (string Key, string? Value)[] settings)
     {
