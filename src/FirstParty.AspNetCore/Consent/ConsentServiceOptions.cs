@@ -15,7 +15,10 @@ public sealed class ConsentServiceOptions
     /// <summary>The cookies the service stores.</summary>
     public IList<CookieDeclaration> Cookies { get; set; } = [];
 
-    /// <summary>The localStorage keys the service uses (cleared in the browser when its category is refused).</summary>
+    /// <summary>
+    /// The localStorage keys the service uses. Declared for the cookie table and for the consent script
+    /// of the tag helpers (not in this release), which will clear them when the category is refused.
+    /// </summary>
     public IList<string> LocalStorageKeys { get; set; } = [];
 
     /// <summary>The service's title shown to visitors. Default: the built-in text for the default categories, else the key.</summary>
