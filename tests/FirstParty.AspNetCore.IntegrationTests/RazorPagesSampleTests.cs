@@ -254,4 +254,28 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
         Assert.Contains("name=\"service\" value=\"marketing/youtube\"", page.Body, StringComparison.Ordinal);
         Assert.Contains("name=\"service\" value=\"marketing/vimeo\"", page.Body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task After_a_new_policy_revision_the_form_asks_again_pre_filled_with_the_previous_choices()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("custom", "/", "preferences");
+        var consentId = System.Text.Json.JsonDocument.Parse((await browser.FetchAsync("/_fp/consent")).Body).RootElement.GetProperty("consentId").GetString();
+
+        using var revised = factory.WithWebHostBuilder(b => b.UseSetting("FirstParty:Consent:Revision", "2"));
+        var again = SampleClient.Create(revised);
+        foreach (var (name, value) in browser.Cookies)
+        {
+            again.Cookies[name] = value;
+        }
+
+        var page = await again.NavigateAsync("/");
+        var state = System.Text.Json.JsonDocument.Parse((await again.FetchAsync("/_fp/consent")).Body).RootElement;
+
+        Assert.Contains("Our cookie policy changed", page.Body, StringComparison.Ordinal);
+        Assert.Matches("value=\"preferences\" checked=\"checked\"", page.Body);
+        Assert.DoesNotMatch("value=\"analytics\" checked=\"checked\"", page.Body);
+        Assert.False(state.GetProperty("decided").GetBoolean());
+        Assert.Equal(consentId, state.GetProperty("consentId").GetString());
+    }
 }

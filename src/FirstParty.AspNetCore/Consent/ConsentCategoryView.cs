@@ -12,8 +12,12 @@ namespace FirstParty.AspNetCore;
 /// <param name="SaleOrSharing">Refused by default under an opt-out signal.</param>
 /// <param name="Granted">Granted on this request.</param>
 /// <param name="Services">The services of the category.</param>
+/// <param name="PreviouslyGranted">
+/// After a new policy revision or an expiry, what the person chose last time (to pre-fill the form);
+/// null when there is no earlier decision.
+/// </param>
 public sealed record ConsentCategoryView(
-    string Key, string Title, string? Description, bool Required, bool SaleOrSharing, bool Granted, IReadOnlyList<ConsentServiceView> Services);
+    string Key, string Title, string? Description, bool Required, bool SaleOrSharing, bool Granted, IReadOnlyList<ConsentServiceView> Services, bool? PreviouslyGranted = null);
 
 /// <summary>A service inside a <see cref="ConsentCategoryView"/>.</summary>
 /// <param name="Key">The service's choice key, <c>category/service</c>.</param>
@@ -22,5 +26,6 @@ public sealed record ConsentCategoryView(
 /// <param name="Provider">The company that provides it.</param>
 /// <param name="Granted">Granted on this request.</param>
 /// <param name="Cookies">The cookies it stores.</param>
+/// <param name="PreviouslyGranted">What the person chose last time, after a new revision or an expiry; else null.</param>
 public sealed record ConsentServiceView(
-    string Key, string Title, string? Description, string? Provider, bool Granted, IReadOnlyList<CookieDeclaration> Cookies);
+    string Key, string Title, string? Description, string? Provider, bool Granted, IReadOnlyList<CookieDeclaration> Cookies, bool? PreviouslyGranted = null);

@@ -26,6 +26,7 @@ public static class ConsentHttpContextExtensions
         var policy = context.RequestServices.GetRequiredService<ConsentPolicy>();
         var texts = context.RequestServices.GetRequiredService<ConsentTexts>();
         var consent = context.GetConsent();
+        var previous = (consent as ConsentFeature)?.Previous;
         var culture = CultureInfo.CurrentUICulture;
 
         var views = new List<ConsentCategoryView>(policy.Categories.Count);
@@ -36,11 +37,14 @@ public static class ConsentHttpContextExtensions
             {
                 var key = ConsentPolicy.ServiceKey(category.Key, service.Key);
                 var (serviceTitle, serviceDescription) = texts.For(service.Key, service.Title, service.Description, service.Translations, culture);
-                services.Add(new ConsentServiceView(key, serviceTitle, serviceDescription, service.Provider, consent?.IsGranted(key) ?? false, [.. service.Cookies ?? []]));
+                bool? previouslyGranted = previous is null ? null : policy.IsGranted(key, previous, consent!.Regime, optOutSignal: false);
+                services.Add(new ConsentServiceView(key, serviceTitle, serviceDescription, service.Provider, consent?.IsGranted(key) ?? false, [.. service.Cookies ?? []], previouslyGranted));
             }
 
             var (title, description) = texts.For(category.Key, category.Title, category.Description, category.Translations, culture);
-            views.Add(new ConsentCategoryView(category.Key, title, description, category.Required, category.SaleOrSharing, category.Required || (consent?.IsGranted(category.Key) ?? false), services));
+            bool? categoryPreviouslyGranted = previous is null ? null : category.Required || previous.Grants(category.Key);
+            views.Add(new ConsentCategoryView(
+                category.Key, title, description, category.Required, category.SaleOrSharing, category.Required || (consent?.IsGranted(category.Key) ?? false), services, categoryPreviouslyGranted));
         }
 
         return views;
