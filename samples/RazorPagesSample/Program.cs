@@ -52,6 +52,10 @@ app.MapGet("/api/visitor", (HttpContext context) => context.GetVisitor() is { } 
     })
     : Results.NoContent());
 
+// Stands in for a third-party video player (a local page, so the sample runs offline).
+app.MapGet("/embed/roasting", () => Results.Content("<!doctype html><title>Player</title><p>Video: how we roast</p>", "text/html"))
+    .DisableVisitorCookies();
+
 // Probes must not mint visitors.
 app.MapGet("/healthz", () => Results.Text("ok")).DisableVisitorCookies();
 

@@ -1,0 +1,162 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.AspNetCore.Razor.TagHelpers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace FirstParty.AspNetCore.TagHelpers;
+
+/// <summary>
+/// <c>fp-consent="category"</c> (or <c>category/service</c>, or <c>!category</c> for "only when
+/// refused") on scripts, stylesheets and embeds. Granted: the element renders as written. Not
+/// granted: a script becomes inert (<c>type="text/plain"</c>, <c>src</c> moved to <c>data-fp-src</c>),
+/// a stylesheet loses its <c>href</c> (kept in <c>data-fp-href</c>), and an embed is replaced by a
+/// placeholder (<c>data-fp-placeholder</c>) holding the original in an inert <c>&lt;template&gt;</c> and a
+/// form that allows the service, which works without JavaScript. The server decides: nothing gated
+/// reaches the browser in executable form before consent.
+/// </summary>
+[HtmlTargetElement("script", Attributes = AttributeName)]
+[HtmlTargetElement("link", Attributes = AttributeName)]
+[HtmlTargetElement("iframe", Attributes = AttributeName)]
+[HtmlTargetElement("img", Attributes = AttributeName)]
+[HtmlTargetElement("video", Attributes = AttributeName)]
+[HtmlTargetElement("audio", Attributes = AttributeName)]
+[HtmlTargetElement("object", Attributes = AttributeName)]
+public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) : TagHelper
+{
+    private const string AttributeName = "fp-consent";
+
+    /// <summary>The category (<c>analytics</c>), service (<c>marketing/youtube</c>) or negation (<c>!marketing</c>) the element needs.</summary>
+    [HtmlAttributeName(AttributeName)]
+    public string Consent { get; set; } = string.Empty;
+
+    /// <summary>The current view, for the request's consent state.</summary>
+    [ViewContext]
+    [HtmlAttributeNotBound]
+    public ViewContext ViewContext { get; set; } = null!;
+
+    /// <summary>Runs before the framework's tag helpers (such as <c>asp-append-version</c>) see the element.</summary>
+    public override int Order => -1000;
+
+    /// <inheritdoc />
+    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(output);
+        output.Attributes.RemoveAll(AttributeName);
+
+        var key = Consent.Trim();
+        var onlyWhenRefused = key.StartsWith('!');
+        if (onlyWhenRefused)
+        {
+            key = key[1..];
+        }
+
+        // Without the middleware there is no consent state: treat everything as not granted.
+        var granted = ViewContext.HttpContext.GetConsent()?.IsGranted(key) ?? false;
+        if (onlyWhenRefused)
+        {
+            if (granted)
+            {
+                output.SuppressOutput();
+            }
+
+            return;
+        }
+
+        if (granted)
+        {
+            return;
+        }
+
+        switch (output.TagName)
+        {
+            case "script":
+                Neutralize(output, "src", "data-fp-src", key);
+                if (output.Attributes.TryGetAttribute("type", out var type))
+                {
+                    output.Attributes.SetAttribute("data-fp-type", type.Value);
+                }
+
+                output.Attributes.SetAttribute("type", "text/plain");
+                break;
+            case "link":
+                Neutralize(output, "href", "data-fp-href", key);
+                break;
+            default:
+                await ReplaceWithPlaceholderAsync(output, key).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static void Neutralize(TagHelperOutput output, string attribute, string dataAttribute, string key)
+    {
+        if (output.Attributes.TryGetAttribute(attribute, out var value))
+        {
+            output.Attributes.Remove(value);
+            output.Attributes.SetAttribute(dataAttribute, value.Value);
+        }
+
+        output.Attributes.SetAttribute("data-fp-consent", key);
+    }
+
+    private async Task ReplaceWithPlaceholderAsync(TagHelperOutput output, string key)
+    {
+        var httpContext = ViewContext.HttpContext;
+        var services = httpContext.RequestServices;
+        var category = key.Split('/')[0];
+        var categories = httpContext.GetConsentCategories();
+        var view = categories.FirstOrDefault(c => c.Key == category);
+        var service = view?.Services.FirstOrDefault(s => s.Key == key);
+        var label = service?.Title ?? view?.Title ?? category;
+
+        // The original element, inert inside a <template>, for the script to revive on consent.
+        using var original = new StringWriter();
+        var inner = await output.GetChildContentAsync().ConfigureAwait(false);
+        var tag = new TagBuilder(output.TagName) { TagRenderMode = output.TagMode == TagMode.SelfClosing || output.TagName == "img" ? TagRenderMode.StartTag : TagRenderMode.Normal };
+        foreach (var attribute in output.Attributes)
+        {
+            tag.Attributes[attribute.Name] = attribute.Value?.ToString();
+        }
+
+        if (tag.TagRenderMode == TagRenderMode.Normal)
+        {
+            tag.InnerHtml.AppendHtml(inner);
+        }
+
+        tag.WriteTo(original, services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default);
+
+        var prefix = services.GetRequiredService<IOptions<FirstPartyOptions>>().Value.Endpoints.PathPrefix;
+        var tokens = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(httpContext);
+        var returnUrl = httpContext.Request.Path + httpContext.Request.QueryString;
+        // The app's encoder, so texts in other languages are written the way the rest of the page is.
+        var encoder = services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
+
+        // "Allow" keeps every choice already made and adds this service (or category).
+        var keep = string.Concat(categories
+            .SelectMany(c => (c.Granted && !c.Required ? [$"<input type=\"hidden\" name=\"category\" value=\"{encoder.Encode(c.Key)}\" />"] : Array.Empty<string>())
+                .Concat(c.Services.Where(s => s.Granted).Select(s => $"<input type=\"hidden\" name=\"service\" value=\"{encoder.Encode(s.Key)}\" />"))));
+        var field = key.Contains('/', StringComparison.Ordinal) ? "service" : "category";
+
+        output.TagName = "div";
+        output.TagMode = TagMode.StartTagAndEndTag;
+        output.Attributes.Clear();
+        output.Attributes.SetAttribute("data-fp-placeholder", key);
+        output.Attributes.SetAttribute("class", "fp-placeholder");
+        output.Content.SetHtmlContent(
+            $"<template data-fp-embed>{original}</template>"
+            + $"<p>{encoder.Encode(texts["Blocked", label].Value)}</p>"
+            + $"<form method=\"post\" action=\"{encoder.Encode(prefix)}/consent\">"
+            + $"<input name=\"{encoder.Encode(tokens.FormFieldName)}\" type=\"hidden\" value=\"{encoder.Encode(tokens.RequestToken ?? string.Empty)}\" />"
+            + "<input type=\"hidden\" name=\"choice\" value=\"custom\" />"
+            + keep
+            + $"<input type=\"hidden\" name=\"{field}\" value=\"{encoder.Encode(key)}\" />"
+            + $"<input type=\"hidden\" name=\"returnUrl\" value=\"{encoder.Encode(returnUrl)}\" />"
+            + $"<button type=\"submit\" data-fp-allow=\"always\">{encoder.Encode(texts["AllowAlways", label].Value)}</button>"
+            + "</form>");
+    }
+}
