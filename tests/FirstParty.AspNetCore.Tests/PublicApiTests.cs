@@ -33,6 +33,7 @@ public sealed class PublicApiTests
         "FirstParty.AspNetCore.IRegionResolver",
         "FirstParty.AspNetCore.IVisitorFeature",
         "FirstParty.AspNetCore.TagHelpers.ConsentTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.CookieTableTagHelper",
         "FirstParty.AspNetCore.UndeclaredCookiePolicy",
         "FirstParty.AspNetCore.VisitorEventContext",
         "FirstParty.AspNetCore.VisitorExpirationMode",

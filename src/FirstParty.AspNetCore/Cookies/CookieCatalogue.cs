@@ -33,9 +33,9 @@ internal sealed class CookieCatalogue
             }
         }
 
-        Add(new Entry(required, "firstparty", new CookieDeclaration { Name = o.Consent.CookieName, Lifetime = o.Consent.AcceptLifetime, Purpose = "Stores your cookie choices." }, "This site"));
-        Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Visitor.CookieName, Lifetime = o.Visitor.Lifetime, Purpose = "A random visitor id, first visit and visit count, for this site's analytics." }, "This site"));
-        Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Session.CookieName, Lifetime = o.Session.Timeout, Purpose = "The current visit." }, "This site"));
+        Add(new Entry(required, "firstparty", new CookieDeclaration { Name = o.Consent.CookieName, Lifetime = o.Consent.AcceptLifetime, Purpose = "Stores your cookie choices." }, null));
+        Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Visitor.CookieName, Lifetime = o.Visitor.Lifetime, Purpose = "A random visitor id, first visit and visit count, for this site's analytics." }, null));
+        Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Session.CookieName, Lifetime = o.Session.Timeout, Purpose = "The current visit." }, null));
 
         if (o.Consent.DeclareAspNetCoreCookies)
         {
@@ -43,10 +43,10 @@ internal sealed class CookieCatalogue
             var preferences = policy.IsKnown(Preferences) ? Preferences : necessary;
             foreach (var (name, purpose) in AspNetCoreNecessary)
             {
-                Add(new Entry(necessary, "aspnetcore", new CookieDeclaration { Name = name, Purpose = purpose }, "This site"));
+                Add(new Entry(necessary, "aspnetcore", new CookieDeclaration { Name = name, Purpose = purpose }, null));
             }
 
-            Add(new Entry(preferences, "aspnetcore", new CookieDeclaration { Name = ".AspNetCore.Culture", Lifetime = TimeSpan.FromDays(365), Purpose = "Remembers your language." }, "This site"));
+            Add(new Entry(preferences, "aspnetcore", new CookieDeclaration { Name = ".AspNetCore.Culture", Lifetime = TimeSpan.FromDays(365), Purpose = "Remembers your language." }, null));
         }
     }
 
