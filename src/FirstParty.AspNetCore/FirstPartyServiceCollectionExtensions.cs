@@ -60,6 +60,7 @@ public static class FirstPartyServiceCollectionExtensions
             sp.GetService<IOptions<DataProtectionOptions>>()?.Value.ApplicationDiscriminator ?? sp.GetApplicationUniqueIdentifier(),
             TimeProvider.System));
         services.TryAddSingleton<ResponseCookieWriter>();
+        services.TryAddSingleton<RequestCookieReader>();
         services.TryAddSingleton<CrawlerDetector>();
         services.TryAddSingleton<VisitorTracker>();
         services.AddAntiforgery();

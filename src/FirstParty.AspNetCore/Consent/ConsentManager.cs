@@ -23,6 +23,7 @@ internal sealed class ConsentManager
     private readonly IRegionResolver _regions;
     private readonly ProtectedCookieCodec<ConsentRecord> _codec;
     private readonly ResponseCookieWriter _writer;
+    private readonly RequestCookieReader _reader;
     private readonly CookieGate _gate;
     private readonly VisitorTracker _visitors;
     private readonly IConsentLedger _ledger;
@@ -37,6 +38,7 @@ internal sealed class ConsentManager
         IDataProtectionProvider dataProtection,
         CookieKeyRing keyRing,
         ResponseCookieWriter writer,
+        RequestCookieReader reader,
         CookieGate gate,
         VisitorTracker visitors,
         IConsentLedger ledger,
@@ -51,6 +53,7 @@ internal sealed class ConsentManager
         _regions = regions;
         _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(VisitorTracker.ProtectorPurpose), keyRing, "Consent"));
         _writer = writer;
+        _reader = reader;
         _gate = gate;
         _visitors = visitors;
         _ledger = ledger;
@@ -71,20 +74,7 @@ internal sealed class ConsentManager
         var signal = (_options.HonorGlobalPrivacyControl && IsOne(context.Request.Headers[SecGpc]))
             || (_options.HonorDoNotTrack && IsOne(context.Request.Headers[Dnt]));
 
-        ConsentRecord? record = null;
-        foreach (var raw in new CookieHeaderScanner(context.Request.Headers.Cookie, _options.CookieName))
-        {
-            var status = _codec.TryRead(raw, out var value);
-            if (status == CookieReadStatus.Valid)
-            {
-                record = value;
-                break;
-            }
-
-            var reason = status.ToReason();
-            _metrics.CookieRejected(_options.CookieName, reason);
-            _logger.CookieRejected(_options.CookieName, reason);
-        }
+        var record = _reader.ReadFirstValid(context.Request.Headers.Cookie, _options.CookieName, _codec);
 
         var current = record is not null && record.Revision == _options.Revision && record.ExpiresAt > now ? record : null;
         return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal) { Manager = this, Context = context };

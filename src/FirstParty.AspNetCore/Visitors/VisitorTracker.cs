@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace FirstParty.AspNetCore.Visitors;
 
@@ -21,6 +20,7 @@ internal sealed class VisitorTracker
     private readonly ProtectedCookieCodec<VisitorRecord> _visitorCodec;
     private readonly ProtectedCookieCodec<SessionRecord> _sessionCodec;
     private readonly ResponseCookieWriter _writer;
+    private readonly RequestCookieReader _reader;
     private readonly TimeProvider _time;
     private readonly FirstPartyMetrics _metrics;
     private readonly ILogger _logger;
@@ -34,6 +34,7 @@ internal sealed class VisitorTracker
         IDataProtectionProvider dataProtection,
         CookieKeyRing keyRing,
         ResponseCookieWriter writer,
+        RequestCookieReader reader,
         TimeProvider time,
         FirstPartyMetrics metrics,
         ILogger<VisitorTracker> logger)
@@ -44,6 +45,7 @@ internal sealed class VisitorTracker
         _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(new CookieProtector(protector, keyRing, "Visitor"));
         _sessionCodec = new ProtectedCookieCodec<SessionRecord>(new CookieProtector(protector, keyRing, "Session"));
         _writer = writer;
+        _reader = reader;
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -131,14 +133,14 @@ internal sealed class VisitorTracker
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var cookieHeaders = context.Request.Headers.Cookie;
 
-        var visitor = Read(cookieHeaders, _visitorOptions.CookieName, _visitorCodec);
+        var visitor = _reader.ReadFirstValid(cookieHeaders, _visitorOptions.CookieName, _visitorCodec);
         if (visitor is not null && _visitorOptions.ExpirationMode == VisitorExpirationMode.Fixed && now - visitor.FirstSeen >= _lifetimeSeconds)
         {
             // A fixed lifetime is never extended, even if the browser kept the cookie past it.
             visitor = null;
         }
 
-        var session = visitor is null ? null : Read(cookieHeaders, _sessionOptions.CookieName, _sessionCodec);
+        var session = visitor is null ? null : _reader.ReadFirstValid(cookieHeaders, _sessionOptions.CookieName, _sessionCodec);
         var isNewVisitor = false;
         if (visitor is null)
         {
@@ -238,38 +240,5 @@ internal sealed class VisitorTracker
             _writer.Append(context, _sessionOptions.CookieName, value[..length], _timeoutSeconds, now);
             _logger.CookieWritten(_sessionOptions.CookieName, _timeoutSeconds);
         }
-    }
-
-    private T? Read<T>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec)
-        where T : class, ICookiePayload<T>
-    {
-        T? found = null;
-        var count = 0;
-        foreach (var raw in new CookieHeaderScanner(cookieHeaders, name))
-        {
-            count++;
-            if (found is not null)
-            {
-                continue;
-            }
-
-            var status = codec.TryRead(raw, out var value);
-            if (status == CookieReadStatus.Valid)
-            {
-                found = value;
-                continue;
-            }
-
-            var reason = status.ToReason();
-            _metrics.CookieRejected(name, reason);
-            _logger.CookieRejected(name, reason);
-        }
-
-        if (count > 1)
-        {
-            _logger.DuplicateCookie(count, name);
-        }
-
-        return found;
     }
 }
