@@ -1,5 +1,4 @@
 using FirstParty.AspNetCore.Consent;
-using FirstParty.AspNetCore.Visitors;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FirstParty.AspNetCore.Testing;
@@ -24,13 +23,10 @@ public static class ConsentCookies
             throw new ArgumentException($"'{unknown}' is not a consent category of this app ({string.Join(", ", policy.Categories.Select(c => c.Key))}).", nameof(grantedCategories));
         }
 
-        var granted = policy.Categories.Where(c => c.Required || grantedCategories.Contains(c.Key)).Select(c => c.Key).ToList();
-        var options = policy.Options;
-        var lifetime = granted.Count > policy.Categories.Count(c => c.Required) ? options.AcceptLifetime : options.RefusalLifetime;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
         var source = grantedCategories.Length == 0 ? ConsentSources.RejectAll : ConsentSources.Custom;
-        var record = new ConsentRecord(RandomIds.NewUuid(), options.Revision, now, now + (long)lifetime.TotalSeconds, source, options.Regime, null, granted);
-        return $"{options.CookieName}={manager.Codec.Protect(record)}";
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var (record, _) = manager.CreateRecord(null, source, policy.Options.Regime, null, grantedCategories, now);
+        return $"{policy.Options.CookieName}={manager.Codec.Protect(record)}";
     }
 
     /// <summary>A consent cookie granting every configured category.</summary>

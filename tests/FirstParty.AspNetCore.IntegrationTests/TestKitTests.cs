@@ -75,4 +75,22 @@ public sealed class TestKitTests(WebApplicationFactory<IndexModel> factory) : IC
 
         Assert.Contains("analytics", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_service_can_be_granted_on_its_own()
+    {
+        var consent = ConsentCookies.Create(factory.Services, "marketing/youtube");
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/_fp/consent");
+        request.Headers.Add("Cookie", $"{consent}; VISITOR_INFO1_LIVE=kept; vuid=deleted");
+        request.Headers.Add("Accept", "application/json");
+
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.False(response.DeletesCookie("VISITOR_INFO1_LIVE"));
+        Assert.True(response.DeletesCookie("vuid"));
+        Assert.Contains("\"marketing\":false", body, StringComparison.Ordinal);
+        Assert.Contains("\"decided\":true", body, StringComparison.Ordinal);
+    }
 }

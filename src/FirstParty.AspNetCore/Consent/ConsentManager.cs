@@ -112,16 +112,9 @@ internal sealed class ConsentManager
     private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
         var now = _time.GetUtcNow();
-        var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key)
-            .Concat(requested.Where(k => k.Contains('/', StringComparison.Ordinal) && _policy.IsKnown(k)).Distinct(StringComparer.Ordinal))
-            .ToList();
-        var denied = _policy.Categories.Where(c => !granted.Contains(c.Key)).Select(c => c.Key).ToList();
-        var grantsOptional = granted.Any(k => k.Contains('/', StringComparison.Ordinal) || !_policy.IsRequired(k));
-        var lifetime = grantsOptional ? _options.AcceptLifetime : _options.RefusalLifetime;
-        var lifetimeSeconds = (long)lifetime.TotalSeconds;
-        var seconds = now.ToUnixTimeSeconds();
-        var record = new ConsentRecord(
-            feature.ConsentId ?? RandomIds.NewUuid(), _options.Revision, seconds, seconds + lifetimeSeconds, source, feature.Regime, feature.Region, granted);
+        var (record, lifetimeSeconds) = CreateRecord(feature.ConsentId, source, feature.Regime, feature.Region, requested, now);
+        var granted = record.Granted;
+        var denied = _policy.Categories.Where(c => !record.Grants(c.Key)).Select(c => c.Key).ToList();
 
         Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
         var length = _codec.Protect(record, value);
@@ -141,14 +134,29 @@ internal sealed class ConsentManager
         return (record, receipt);
     }
 
+    /// <summary>
+    /// The record a decision produces: required categories and the requested known categories and
+    /// services are granted; the lifetime is <see cref="ConsentOptions.AcceptLifetime"/> when anything
+    /// optional is granted, else <see cref="ConsentOptions.RefusalLifetime"/>.
+    /// </summary>
+    internal (ConsentRecord Record, long LifetimeSeconds) CreateRecord(
+        string? consentId, string source, ConsentRegime regime, string? region, IReadOnlyCollection<string> requested, DateTimeOffset now)
+    {
+        var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key)
+            .Concat(requested.Where(k => k.Contains('/', StringComparison.Ordinal) && _policy.IsKnown(k)).Distinct(StringComparer.Ordinal))
+            .ToList();
+        var grantsOptional = granted.Any(k => k.Contains('/', StringComparison.Ordinal) || !_policy.IsRequired(k));
+        var lifetimeSeconds = (long)(grantsOptional ? _options.AcceptLifetime : _options.RefusalLifetime).TotalSeconds;
+        var seconds = now.ToUnixTimeSeconds();
+        var record = new ConsentRecord(consentId ?? RandomIds.NewUuid(), _options.Revision, seconds, seconds + lifetimeSeconds, source, regime, region, granted);
+        return (record, lifetimeSeconds);
+    }
+
     /// <summary>A value for <c>ITrackingConsentFeature.CreateConsentCookie</c>: an accept-all decision a script may store.</summary>
     public string CreateAcceptAllCookie(ConsentFeature feature)
     {
-        var now = _time.GetUtcNow();
-        var lifetimeSeconds = (long)_options.AcceptLifetime.TotalSeconds;
-        var record = new ConsentRecord(
-            feature.ConsentId ?? RandomIds.NewUuid(), _options.Revision, now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds() + lifetimeSeconds,
-            ConsentSources.Api, feature.Regime, feature.Region, [.. _policy.Categories.Select(c => c.Key)]);
+        var (record, lifetimeSeconds) = CreateRecord(
+            feature.ConsentId, ConsentSources.Api, feature.Regime, feature.Region, [.. _policy.Categories.Select(c => c.Key)], _time.GetUtcNow());
         return $"{_options.CookieName}={_codec.Protect(record)}; max-age={lifetimeSeconds}; path=/; samesite=lax";
     }
 
