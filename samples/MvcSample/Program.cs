@@ -23,4 +23,8 @@ app.UseSession();
 app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
 app.MapFirstParty();
 
+// Stands in for a third-party reading-sample player (local, so the sample runs offline).
+app.MapGet("/embed/sample", () => Results.Content("<!doctype html><title>Sample</title><p>Chapter one, read aloud.</p>", "text/html"))
+    .DisableVisitorCookies();
+
 app.Run();

@@ -1,4 +1,6 @@
 using FirstParty.AspNetCore;
+using Microsoft.AspNetCore.OutputCaching;
+using NetEscapades.AspNetCore.SecurityHeaders;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +19,13 @@ builder.Services.AddSession();
 // FirstParty__Visitor__CookieName override them.
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName));
 
+// A strict Content-Security-Policy (no 'unsafe-inline'): the tag helpers put the request's nonce on
+// every inline and gated script they render.
+builder.Services.Configure<FirstPartyOptions>(o => o.ScriptNonce = context => context.GetNonce());
+
+// Pages marked [OutputCache(PolicyName = "consent")] are cached per consent state and language.
+builder.Services.AddOutputCache(o => o.AddPolicy("consent", policy => policy.VaryByConsent().Expire(TimeSpan.FromMinutes(5))));
+
 var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
@@ -25,13 +34,28 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
+app.UseSecurityHeaders(new HeaderPolicyCollection()
+    .AddDefaultSecurityHeaders()
+    .AddContentSecurityPolicy(csp =>
+    {
+        csp.AddDefaultSrc().Self();
+        csp.AddScriptSrc().Self().WithNonce();
+        csp.AddStyleSrc().Self();
+        csp.AddFrameSrc().Self();
+        csp.AddFrameAncestors().Self();
+        csp.AddObjectSrc().None();
+        csp.AddBaseUri().Self();
+        csp.AddFormAction().Self();
+    }));
+
 app.UseStaticFiles();
 
 // Consent texts follow the request's UI culture (?culture=fr, the culture cookie or Accept-Language).
-string[] cultures = ["en", "fr", "de"];
+string[] cultures = ["en", "fr", "de", "es", "it", "nl", "pl", "pt"];
 app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
 app.UseRouting();
 app.UseFirstParty();
+app.UseOutputCache();
 app.UseSession();
 
 app.MapRazorPages();

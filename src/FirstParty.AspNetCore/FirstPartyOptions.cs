@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace FirstParty.AspNetCore;
 
 /// <summary>
@@ -26,6 +28,20 @@ public sealed class FirstPartyOptions
 
     /// <summary>Attributes shared by every cookie FirstParty writes.</summary>
     public FirstPartyCookieOptions Cookies { get; set; } = new();
+
+    /// <summary>The consent banner, preferences and the other consent tag helpers.</summary>
+    public ConsentBannerOptions Banner { get; set; } = new();
+
+    /// <summary>Google Consent Mode v2 defaults and updates rendered by <c>&lt;consent-mode /&gt;</c>.</summary>
+    public ConsentModeOptions ConsentMode { get; set; } = new();
+
+    /// <summary>
+    /// The Content-Security-Policy nonce of the request, put on every inline and gated script the tag
+    /// helpers render, so a policy without <c>'unsafe-inline'</c> allows them. For example with
+    /// NetEscapades.AspNetCore.SecurityHeaders: <c>options.ScriptNonce = context =&gt; context.GetNonce();</c>.
+    /// Set in code (it is not bound from configuration). Null renders no nonce.
+    /// </summary>
+    public Func<HttpContext, string?>? ScriptNonce { get; set; }
 
     /// <summary>Callbacks raised on the request path.</summary>
     public FirstPartyEvents Events { get; set; } = new();

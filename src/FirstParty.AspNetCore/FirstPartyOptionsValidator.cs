@@ -72,6 +72,8 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         ValidateCookieAttributes(failures, cookies);
         ValidateConsent(failures, options.Consent, visitor, session, cookies);
         ValidateEndpoints(failures, options.Endpoints);
+        ValidateBanner(failures, options.Banner);
+        ValidateConsentMode(failures, options.ConsentMode, options.Consent);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -208,6 +210,97 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
             failures.Add($"{Section}:Endpoints:PathPrefix must be a path such as '/_fp' (leading '/', no trailing '/'); it is '{prefix}'.");
         }
     }
+
+    private static void ValidateBanner(List<string> failures, ConsentBannerOptions? banner)
+    {
+        if (banner is null)
+        {
+            failures.Add($"{Section}:Banner must not be null.");
+            return;
+        }
+
+        if (!Enum.IsDefined(banner.Layout))
+        {
+            failures.Add($"{Section}:Banner:Layout must be Bar, Box or Dialog.");
+        }
+
+        if (banner.PolicyUrl is { } policy && !IsLocalPath(policy) && !IsHttpsUrl(policy))
+        {
+            failures.Add($"{Section}:Banner:PolicyUrl must be a local path such as '/privacy' or an absolute https URL; it is '{policy}'.");
+        }
+
+        if (banner.PreferencesUrl is { } preferences && !IsLocalPath(preferences))
+        {
+            failures.Add($"{Section}:Banner:PreferencesUrl must be a local path such as '/privacy#cookies'; it is '{preferences}'.");
+        }
+
+        foreach (var name in (banner.Texts?.Keys ?? []).Concat((banner.Translations ?? new Dictionary<string, IDictionary<string, string>>()).SelectMany(t => t.Value?.Keys ?? [])))
+        {
+            if (!TagHelpers.ConsentUiTexts.Names.Contains(name, StringComparer.Ordinal))
+            {
+                failures.Add($"{Section}:Banner:Texts:{name} is not a banner text; use one of {string.Join(", ", TagHelpers.ConsentUiTexts.Names)}.");
+            }
+        }
+
+        foreach (var culture in banner.Translations?.Keys ?? [])
+        {
+            try
+            {
+                _ = CultureInfo.GetCultureInfo(culture, predefinedOnly: true);
+            }
+            catch (CultureNotFoundException)
+            {
+                failures.Add($"{Section}:Banner:Translations:{culture} is not a known culture name such as 'fr' or 'de-CH'.");
+            }
+        }
+    }
+
+    private static void ValidateConsentMode(List<string> failures, ConsentModeOptions? mode, ConsentOptions consent)
+    {
+        if (mode is null)
+        {
+            failures.Add($"{Section}:ConsentMode must not be null.");
+            return;
+        }
+
+        var categories = consent.EffectiveCategories;
+        var defaults = new ConsentModeOptions().Signals;
+        foreach (var (signal, key) in mode.Signals ?? new Dictionary<string, string>())
+        {
+            // A built-in mapping to a category the site does not have is simply denied; only a
+            // mapping someone configured must name something that exists.
+            var builtIn = defaults.TryGetValue(signal, out var defaultKey) && defaultKey == key;
+            if (signal.Length == 0 || !signal.All(c => c is (>= 'a' and <= 'z') or '_'))
+            {
+                failures.Add($"{Section}:ConsentMode:Signals:{signal} is not a Consent Mode signal name such as 'ad_storage'.");
+            }
+
+            var slash = key?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+            var category = slash < 0 ? key : key![..slash];
+            var known = categories.FirstOrDefault(c => c.Key == category) is { } found
+                && (slash < 0 || (found.Services ?? []).Any(s => s.Key == key![(slash + 1)..]));
+            if (!known && !builtIn)
+            {
+                failures.Add($"{Section}:ConsentMode:Signals:{signal} must name a configured category or category/service; '{key}' is neither.");
+            }
+        }
+
+        if (mode.WaitForUpdate is < 0 or > 60_000)
+        {
+            failures.Add($"{Section}:ConsentMode:WaitForUpdate must be between 0 and 60000 milliseconds; it is {mode.WaitForUpdate}.");
+        }
+
+        if (string.IsNullOrEmpty(mode.DataLayerName) || !(char.IsAsciiLetter(mode.DataLayerName[0]) || mode.DataLayerName[0] is '_' or '$')
+            || !mode.DataLayerName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$'))
+        {
+            failures.Add($"{Section}:ConsentMode:DataLayerName must be a JavaScript identifier such as 'dataLayer'; it is '{mode.DataLayerName}'.");
+        }
+    }
+
+    private static bool IsLocalPath(string url) => Endpoints.ReturnUrls.IsLocal(url);
+
+    private static bool IsHttpsUrl(string url)
+        => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
 
     private static void ValidateCookieName(List<string> failures, string key, string? cookieName, FirstPartyCookieOptions cookies)
     {

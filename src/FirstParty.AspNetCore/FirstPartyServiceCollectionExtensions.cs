@@ -3,6 +3,7 @@ using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Ledger;
 using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.TagHelpers;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -72,6 +73,9 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<CookieCatalogue>();
         services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ConsentManager>();
+        services.TryAddSingleton<AllowOnceTokens>();
+        services.TryAddSingleton<ConsentUiTexts>();
+        services.TryAddSingleton<IConsentViewRenderer, ConsentViewRenderer>();
         services.TryAddSingleton<IConsentService, ConsentService>();
         return new FirstPartyBuilder(services);
     }

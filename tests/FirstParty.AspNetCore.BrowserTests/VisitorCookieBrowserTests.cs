@@ -79,7 +79,7 @@ public sealed class VisitorCookieBrowserTests(SampleSiteFixture site) : IClassFi
         await page.WaitForURLAsync(Url("/Privacy"));
 
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name is "_fp_id" or "_fp_ses");
-        Assert.Equal("false", await page.Locator("li[data-category='analytics']").GetAttributeAsync("data-granted"));
+        Assert.Equal("false", await page.Locator("li[data-fp-choice='analytics']").GetAttributeAsync("data-granted"));
     }
 
     [Fact]

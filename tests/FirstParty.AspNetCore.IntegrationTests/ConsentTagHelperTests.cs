@@ -23,7 +23,7 @@ public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> fact
         var placeholder = Regex.Match(menu.Body, "<div data-fp-placeholder=\"marketing/youtube\"[^>]*>(.*?)</div>", RegexOptions.Singleline);
         Assert.True(placeholder.Success, "no placeholder for the video");
         Assert.Contains("<template data-fp-embed><iframe", placeholder.Groups[1].Value, StringComparison.Ordinal);
-        Assert.Contains("youtube content is blocked until you allow it.", placeholder.Groups[1].Value, StringComparison.Ordinal);
+        Assert.Contains("YouTube content is blocked until you allow it.", placeholder.Groups[1].Value, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(menu.Body, "<iframe"));
     }
 
@@ -51,6 +51,7 @@ public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> fact
         var fields = Regex.Matches(form, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")
             .Select(m => (m.Groups[1].Value, System.Net.WebUtility.HtmlDecode(m.Groups[2].Value)))
             .Where(f => f.Item1 != "__RequestVerificationToken")
+            .Append(("choice", "custom"))
             .ToArray();
 
         var answer = await browser.PostFormAsync("/Menu", "/_fp/consent", fields);
@@ -71,7 +72,7 @@ public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> fact
 
         var menu = await browser.NavigateAsync("/Menu?culture=fr");
 
-        Assert.Contains("Le contenu youtube est bloqué tant que vous ne l&#x27;autorisez pas.", menu.Body, StringComparison.Ordinal);
-        Assert.Contains("Toujours autoriser youtube", menu.Body, StringComparison.Ordinal);
+        Assert.Contains("Le contenu YouTube est bloqué tant que vous ne l&#x27;autorisez pas.", menu.Body, StringComparison.Ordinal);
+        Assert.Contains("Toujours autoriser YouTube", menu.Body, StringComparison.Ordinal);
     }
 }

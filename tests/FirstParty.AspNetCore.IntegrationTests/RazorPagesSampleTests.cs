@@ -95,7 +95,7 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
         Assert.True(answer.Deletes("_fp_id"));
         Assert.True(answer.Deletes("_fp_ses"));
         Assert.False(browser.Cookies.ContainsKey("_fp_id"));
-        Assert.Contains("data-category=\"analytics\" data-granted=\"false\"", privacy.Body, StringComparison.Ordinal);
+        Assert.Contains("data-fp-choice=\"analytics\" data-granted=\"false\"", privacy.Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -272,7 +272,7 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
         var page = await again.NavigateAsync("/");
         var state = System.Text.Json.JsonDocument.Parse((await again.FetchAsync("/_fp/consent")).Body).RootElement;
 
-        Assert.Contains("Our cookie policy changed", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Our cookie policy has changed", page.Body, StringComparison.Ordinal);
         Assert.Matches("value=\"preferences\" checked=\"checked\"", page.Body);
         Assert.DoesNotMatch("value=\"analytics\" checked=\"checked\"", page.Body);
         Assert.False(state.GetProperty("decided").GetBoolean());

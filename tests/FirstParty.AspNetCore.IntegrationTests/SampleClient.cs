@@ -44,7 +44,7 @@ internal sealed partial class SampleClient(HttpClient client)
     public async Task<Visit> PostFormAsync(string page, string action, params (string Name, string Value)[] fields)
     {
         var form = await NavigateAsync(page);
-        var token = Regex.Match(form.Body, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = Regex.Match(form.Body, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
         var content = new FormUrlEncodedContent([new("__RequestVerificationToken", token), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
         using var request = new HttpRequestMessage(HttpMethod.Post, action) { Content = content };
         request.Headers.TryAddWithoutValidation("Sec-Fetch-Dest", "document");
@@ -58,7 +58,7 @@ internal sealed partial class SampleClient(HttpClient client)
     public async Task<Visit> ChooseAsync(string choice, string page = "/", params string[] categories)
     {
         var form = await NavigateAsync(page);
-        var token = Regex.Match(form.Body, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = Regex.Match(form.Body, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
         if (token.Length == 0)
         {
             throw new InvalidOperationException($"{page} has no consent form with an antiforgery token.");

@@ -29,7 +29,7 @@ public sealed class ConsentEndpointsTests
 
         var state = response.Json();
         Assert.Equal(
-            ["decided", "consentId", "revision", "regime", "region", "gpc", "decidedAt", "expiresAt", "source", "categories", "visitor"],
+            ["decided", "consentId", "revision", "regime", "region", "gpc", "decidedAt", "expiresAt", "source", "categories", "services", "visitor"],
             state.EnumerateObject().Select(p => p.Name));
         Assert.False(state.GetProperty("decided").GetBoolean());
         Assert.Equal(JsonValueKind.Null, state.GetProperty("consentId").ValueKind);

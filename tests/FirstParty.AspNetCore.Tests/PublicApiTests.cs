@@ -10,9 +10,13 @@ public sealed class PublicApiTests
 {
     private static readonly string[] Expected =
     [
+        "FirstParty.AspNetCore.ConsentBannerLayout",
+        "FirstParty.AspNetCore.ConsentBannerOptions",
         "FirstParty.AspNetCore.ConsentCategoryOptions",
         "FirstParty.AspNetCore.ConsentCategoryView",
         "FirstParty.AspNetCore.ConsentChangedContext",
+        "FirstParty.AspNetCore.ConsentFormModel",
+        "FirstParty.AspNetCore.ConsentModeOptions",
         "FirstParty.AspNetCore.ConsentOptions",
         "FirstParty.AspNetCore.ConsentReceipt",
         "FirstParty.AspNetCore.ConsentRegime",
@@ -32,8 +36,16 @@ public sealed class PublicApiTests
         "FirstParty.AspNetCore.IFirstPartyBuilder",
         "FirstParty.AspNetCore.IRegionResolver",
         "FirstParty.AspNetCore.IVisitorFeature",
+        "FirstParty.AspNetCore.PrivacyCentreModel",
+        "FirstParty.AspNetCore.TagHelpers.ConsentBannerTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.ConsentBlockTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.ConsentFallbackTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.ConsentModeTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.ConsentPreferencesButtonTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.ConsentPreferencesTagHelper",
         "FirstParty.AspNetCore.TagHelpers.ConsentTagHelper",
         "FirstParty.AspNetCore.TagHelpers.CookieTableTagHelper",
+        "FirstParty.AspNetCore.TagHelpers.PrivacyCentreTagHelper",
         "FirstParty.AspNetCore.UndeclaredCookiePolicy",
         "FirstParty.AspNetCore.VisitorEventContext",
         "FirstParty.AspNetCore.VisitorExpirationMode",
@@ -44,6 +56,7 @@ public sealed class PublicApiTests
         "Microsoft.AspNetCore.Builder.VisitorEndpointConventionBuilderExtensions",
         "Microsoft.AspNetCore.Http.ConsentHttpContextExtensions",
         "Microsoft.AspNetCore.Http.VisitorHttpContextExtensions",
+        "Microsoft.AspNetCore.OutputCaching.ConsentOutputCachePolicyBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.FirstPartyServiceCollectionExtensions",
     ];
 

@@ -32,5 +32,7 @@ public sealed class HomeController : Controller
         return RedirectToAction(nameof(Catalogue));
     }
 
+    public IActionResult Privacy() => View();
+
     public IActionResult Error() => View();
 }

@@ -15,7 +15,8 @@ internal sealed class ConsentPolicy
         Categories = Options.EffectiveCategories;
         _categories = Categories.ToFrozenDictionary(c => c.Key, StringComparer.Ordinal);
         HasSaleOrSharing = Categories.Any(c => c.SaleOrSharing);
-        _services = Categories.SelectMany(c => (c.Services ?? []).Select(s => ServiceKey(c.Key, s.Key))).ToFrozenSet(StringComparer.Ordinal);
+        ServiceKeys = [.. Categories.SelectMany(c => (c.Services ?? []).Select(s => ServiceKey(c.Key, s.Key)))];
+        _services = ServiceKeys.ToFrozenSet(StringComparer.Ordinal);
     }
 
     /// <summary>The key of a service's own choice: <c>category/service</c>.</summary>
@@ -25,6 +26,9 @@ internal sealed class ConsentPolicy
 
     /// <summary>The categories in their configured order.</summary>
     public IReadOnlyList<ConsentCategoryOptions> Categories { get; }
+
+    /// <summary>Every service's choice key (<c>category/service</c>), in configured order.</summary>
+    public IReadOnlyList<string> ServiceKeys { get; }
 
     /// <summary>True when a category sells or shares data, so an opt-out signal has something to refuse.</summary>
     public bool HasSaleOrSharing { get; }

@@ -16,6 +16,8 @@ internal sealed class CookieCatalogue
     private readonly List<Entry> _patterns = [];
     private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
 
+    private ILookup<string, CookieDeclaration>? _byCategory;
+
     public CookieCatalogue(IOptions<FirstPartyOptions> options, ConsentPolicy policy)
     {
         var o = options.Value;
@@ -66,6 +68,11 @@ internal sealed class CookieCatalogue
     ];
 
     public IReadOnlyList<Entry> Entries => [.. _exact, .. _patterns];
+
+    /// <summary>The declarations by category, for the preferences form.</summary>
+    public ILookup<string, CookieDeclaration> ByCategory => _byCategory ??= Entries
+        .OrderBy(e => e.Cookie.Name, StringComparer.Ordinal)
+        .ToLookup(e => e.Category, e => e.Cookie, StringComparer.Ordinal);
 
     /// <summary>The declaration of a cookie name, or null when it is undeclared.</summary>
     public Entry? Find(string name)

@@ -4,7 +4,9 @@ using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace FirstParty.AspNetCore.Endpoints;
 
@@ -16,6 +18,9 @@ internal static class ConsentEndpoints
 {
     /// <summary>A consent form is a handful of short fields; anything larger is not one.</summary>
     internal const int MaxBodyBytes = 8 * 1024;
+
+    /// <summary>Shows one gated element on the next page view without recording anything.</summary>
+    internal const string AllowOnceChoice = "once";
 
     private static readonly FormOptions FormLimits = new()
     {
@@ -29,17 +34,25 @@ internal static class ConsentEndpoints
         MultipartHeadersLengthLimit = 4096,
     };
 
-    public static IResult GetStateAsync(HttpContext context)
+    public static IResult GetStateAsync(HttpContext context, IAntiforgery antiforgery)
     {
         if (context.GetConsent() is not { } consent)
         {
             return MissingMiddleware();
         }
 
-        return State(context, consent);
+        if (!context.Request.Query.ContainsKey("antiforgery"))
+        {
+            return State(context, consent);
+        }
+
+        // The script posts choices from markup rendered without a token (the reopen template, which
+        // must stay cacheable): it asks for one here. Other sites cannot read this answer (no CORS).
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        return State(context, consent, tokens.RequestToken is null || tokens.HeaderName is null ? null : new AntiforgeryResponse(tokens.HeaderName, tokens.RequestToken));
     }
 
-    public static async Task<IResult> PostAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, ILogger<ConsentManager> logger)
+    public static async Task<IResult> PostAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, AllowOnceTokens allowOnce, ILogger<ConsentManager> logger)
     {
         if (context.Features.Get<IConsentFeature>() is not ConsentFeature consent)
         {
@@ -80,7 +93,12 @@ internal static class ConsentEndpoints
         var choice = form["choice"];
         if (choice.Count != 1)
         {
-            return Reject(logger, StatusCodes.Status400BadRequest, "Send exactly one 'choice': accept-all, reject-all, custom or withdraw.");
+            return Reject(logger, StatusCodes.Status400BadRequest, "Send exactly one 'choice': accept-all, reject-all, custom, withdraw or once.");
+        }
+
+        if (choice[0] == AllowOnceChoice)
+        {
+            return AllowOnce(context, consent, form, manager.Policy, allowOnce, logger);
         }
 
         string source;
@@ -107,10 +125,10 @@ internal static class ConsentEndpoints
                     return Reject(logger, StatusCodes.Status400BadRequest, $"Unknown category or service '{Truncate(unknown)}'.");
                 }
 
-                granted = requested;
+                granted = WithoutEmptiedCategories(requested, form["services-of"]);
                 break;
             default:
-                return Reject(logger, StatusCodes.Status400BadRequest, $"Unknown choice '{Truncate(choice[0])}': use accept-all, reject-all, custom or withdraw.");
+                return Reject(logger, StatusCodes.Status400BadRequest, $"Unknown choice '{Truncate(choice[0])}': use accept-all, reject-all, custom, withdraw or once.");
         }
 
         await manager.DecideAsync(context, consent, source, granted).ConfigureAwait(false);
@@ -169,6 +187,44 @@ internal static class ConsentEndpoints
         return Answer(context, fresh, returnUrl);
     }
 
+    /// <summary>
+    /// A form that offers a category's services one by one says so with <c>services-of</c>. A person
+    /// who ticks the category but none of its services has refused it: without this rule the
+    /// services would follow the ticked category and be granted against the visible choice.
+    /// </summary>
+    private static string[] WithoutEmptiedCategories(string[] requested, StringValues offered)
+    {
+        if (offered.Count == 0)
+        {
+            return requested;
+        }
+
+        return [.. requested.Where(key =>
+            key.Contains('/', StringComparison.Ordinal)
+            || !offered.Contains(key)
+            || requested.Any(other => other.Length > key.Length && other[key.Length] == '/' && other.StartsWith(key, StringComparison.Ordinal)))];
+    }
+
+    private static IResult AllowOnce(HttpContext context, IConsentFeature consent, IFormCollection form, ConsentPolicy policy, AllowOnceTokens tokens, ILogger logger)
+    {
+        var keys = form["allow"];
+        if (keys.Count != 1 || string.IsNullOrEmpty(keys[0]) || !policy.IsKnown(keys[0]!))
+        {
+            return Reject(logger, StatusCodes.Status400BadRequest, "'once' needs exactly one known category or service in 'allow'.");
+        }
+
+        if (AcceptsJson(context.Request))
+        {
+            // The script shows the embed itself; nothing to record.
+            return State(context, consent);
+        }
+
+        var target = ReturnUrls.Choose(form["returnUrl"], context.Request);
+        var separator = target.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        context.Response.Headers.Location = $"{target}{separator}{AllowOnceTokens.QueryName}={Uri.EscapeDataString(tokens.Create(keys[0]!))}";
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
     private static async Task<bool> IsValidAntiforgeryAsync(HttpContext context, IAntiforgery antiforgery)
     {
         try
@@ -197,10 +253,11 @@ internal static class ConsentEndpoints
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static IResult State(HttpContext context, IConsentFeature consent)
+    private static IResult State(HttpContext context, IConsentFeature consent, AntiforgeryResponse? antiforgery = null)
     {
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(ConsentStateResponse.From(consent, context.GetVisitor()), EndpointJsonContext.Default.ConsentStateResponse);
+        var policy = context.RequestServices.GetRequiredService<ConsentPolicy>();
+        return Results.Json(ConsentStateResponse.From(consent, context.GetVisitor(), policy, antiforgery), EndpointJsonContext.Default.ConsentStateResponse);
     }
 
     private static bool AcceptsJson(HttpRequest request)

@@ -1,12 +1,11 @@
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Antiforgery;
+using FirstParty.AspNetCore.Consent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.Razor.TagHelpers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.TagHelpers;
 
@@ -57,7 +56,8 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
         }
 
         // Without the middleware there is no consent state: treat everything as not granted.
-        var granted = ViewContext.HttpContext.GetConsent()?.IsGranted(key) ?? false;
+        var http = ViewContext.HttpContext;
+        var granted = http.GetConsent()?.IsGranted(key) ?? false;
         if (onlyWhenRefused)
         {
             if (granted)
@@ -68,7 +68,8 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
             return;
         }
 
-        if (granted)
+        // "Allow once" without JavaScript: a short-lived token on this page view's URL.
+        if (granted || http.RequestServices.GetRequiredService<AllowOnceTokens>().IsAllowed(http, key))
         {
             return;
         }
@@ -76,6 +77,12 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
         switch (output.TagName)
         {
             case "script":
+                // The script revives it later: it needs the nonce a strict CSP asks for.
+                if (!output.Attributes.ContainsName("nonce") && ConsentForms.Nonce(http) is { Length: > 0 } nonce)
+                {
+                    output.Attributes.SetAttribute("nonce", nonce);
+                }
+
                 Neutralize(output, "src", "data-fp-src", key);
                 if (output.Attributes.TryGetAttribute("type", out var type))
                 {
@@ -130,9 +137,8 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
 
         tag.WriteTo(original, services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default);
 
-        var prefix = services.GetRequiredService<IOptions<FirstPartyOptions>>().Value.Endpoints.PathPrefix;
-        var tokens = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(httpContext);
-        var returnUrl = httpContext.Request.Path + httpContext.Request.QueryString;
+        var tokens = ConsentForms.Tokens(httpContext);
+        var returnUrl = ConsentForms.ReturnUrl(httpContext);
         // The app's encoder, so texts in other languages are written the way the rest of the page is.
         var encoder = services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
 
@@ -150,13 +156,14 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
         output.Content.SetHtmlContent(
             $"<template data-fp-embed>{original}</template>"
             + $"<p>{encoder.Encode(texts["Blocked", label].Value)}</p>"
-            + $"<form method=\"post\" action=\"{encoder.Encode(prefix)}/consent\">"
+            + $"<form method=\"post\" action=\"{encoder.Encode(ConsentForms.Endpoint(httpContext, "consent"))}\">"
             + $"<input name=\"{encoder.Encode(tokens.FormFieldName)}\" type=\"hidden\" value=\"{encoder.Encode(tokens.RequestToken ?? string.Empty)}\" />"
-            + "<input type=\"hidden\" name=\"choice\" value=\"custom\" />"
             + keep
             + $"<input type=\"hidden\" name=\"{field}\" value=\"{encoder.Encode(key)}\" />"
+            + $"<input type=\"hidden\" name=\"allow\" value=\"{encoder.Encode(key)}\" />"
             + $"<input type=\"hidden\" name=\"returnUrl\" value=\"{encoder.Encode(returnUrl)}\" />"
-            + $"<button type=\"submit\" data-fp-allow=\"always\">{encoder.Encode(texts["AllowAlways", label].Value)}</button>"
+            + $"<button type=\"submit\" name=\"choice\" value=\"once\" data-fp-allow=\"once\">{encoder.Encode(texts["AllowOnce"].Value)}</button>"
+            + $"<button type=\"submit\" name=\"choice\" value=\"custom\" data-fp-allow=\"always\">{encoder.Encode(texts["AllowAlways", label].Value)}</button>"
             + "</form>");
     }
 }

@@ -1,0 +1,221 @@
+/*! FirstParty: enhances the consent forms, which work without it. Loaded with defer. */
+(() => {
+  'use strict';
+  const d = document, cfgEl = d.getElementById('fp-config');
+  if (!cfgEl || window.firstParty) return;
+  const cfg = JSON.parse(cfgEl.textContent), ep = cfg.endpoint;
+  const $ = (q, r = d) => r.querySelector(q);
+  const $$ = (q, r = d) => [...r.querySelectorAll(q)];
+  const BANNER = '[data-fp-banner]', TPL = 'template[data-fp-banner-template]', FROM = 'data-fp-from-template';
+  let state = { decided: cfg.decided, categories: cfg.categories, services: cfg.services };
+  let chain = Promise.resolve(), opener;
+
+  const granted = k => {
+    const { categories: c = {}, services: s = {} } = state;
+    return !!k && k[0] !== '!' && !!(k.includes('/') && k in s ? s[k] : c[k.split('/')[0]]);
+  };
+
+  // Only a created script runs; the nonce attribute is hidden by browsers, the property is not.
+  const fresh = old => {
+    const s = d.createElement('script'), gated = old.hasAttribute('data-fp-consent');
+    for (const { name, value } of old.attributes) {
+      if (!/^(nonce|data-fp-(consent|src|type))$/.test(name) && !(gated && name == 'type')) s.setAttribute(name, value);
+    }
+    if (gated && old.dataset.fpType) s.type = old.dataset.fpType;
+    if (gated && old.dataset.fpSrc) s.src = old.dataset.fpSrc;
+    if (!s.src) s.text = old.text;
+    s.nonce = old.nonce;
+    return s;
+  };
+
+  // Document order: an external script loads before the next one goes in.
+  const run = (old, at = old) => {
+    const s = fresh(old);
+    old.removeAttribute('data-fp-consent');
+    chain = chain.then(() => new Promise(done => {
+      s.onload = s.onerror = done;
+      at.replaceWith(s);
+      s.src || done();
+    }));
+  };
+
+  const reveal = p => {
+    const frag = $('template', p).content.cloneNode(true);
+    const scripts = $$('script', frag).map(s => {
+      const mark = new Comment();
+      s.replaceWith(mark);
+      return [s, mark];
+    });
+    p.replaceWith(frag);
+    for (const [s, mark] of scripts) run(s, mark);
+  };
+
+  const revive = () => {
+    for (const e of $$('script[data-fp-consent],link[data-fp-consent],[data-fp-placeholder]')) {
+      if (!granted(e.dataset.fpConsent ?? e.dataset.fpPlaceholder)) continue;
+      if (e.localName == 'script') run(e);
+      else if (e.localName == 'link') {
+        e.removeAttribute('data-fp-consent');
+        e.href = e.dataset.fpHref;
+      } else reveal(e);
+    }
+  };
+
+  const sync = (r = d) => {
+    for (const i of $$('[data-fp-preferences] input[type=checkbox]:not(:disabled)', r)) i.checked = granted(i.value);
+  };
+
+  const forget = () => {
+    try {
+      for (const [svc, keys] of Object.entries(cfg.storage || {})) {
+        for (const k of granted(svc) ? [] : keys) {
+          for (const n of Object.keys(localStorage)) {
+            if (n == k || (k.endsWith('*') && n.startsWith(k.slice(0, -1)))) localStorage.removeItem(n);
+          }
+        }
+      }
+    } catch { /* blocked storage */ }
+  };
+
+  const back = () => {
+    const e = opener?.isConnected ? opener : $('main');
+    if (e?.localName == 'main' && !e.hasAttribute('tabindex')) e.tabIndex = -1;
+    e?.focus();
+  };
+
+  const apply = st => {
+    state = st;
+    const at = d.activeElement;
+    let lost;
+    for (const b of st.decided ? $$(BANNER) : []) {
+      lost = lost || b.contains(at) || at == d.body;
+      // The live banner becomes the template preferences reopen from.
+      if ($(TPL) || b.hasAttribute(FROM)) b.remove();
+      else {
+        const t = d.createElement('template');
+        t.setAttribute('data-fp-banner-template', '');
+        b.replaceWith(t);
+        t.content.append(b);
+      }
+    }
+    if (lost) back();
+    const status = $('[data-fp-status]');
+    if (status) status.textContent = cfg.saved;
+    revive();
+    forget();
+    sync();
+    d.dispatchEvent(new CustomEvent('firstparty:change', { detail: st }));
+    return st;
+  };
+
+  const req = (o = {}) => fetch(ep, { credentials: 'same-origin', ...o, headers: { Accept: 'application/json', ...o.headers } })
+    .then(r => r.ok ? r.json() : Promise.reject(new Error('FirstParty: HTTP ' + r.status)));
+
+  // Markup without a token (the template) and API calls read one first.
+  const send = (body, token) => (token ? req() : Promise.resolve({}))
+    .then(({ antiforgery: a }) => req({ method: 'POST', body, headers: a ? { [a.headerName]: a.token } : {} }));
+
+  const show = b => {
+    if (b.dataset.fpLayout == 'dialog') {
+      b.setAttribute('role', 'dialog');
+      b.setAttribute('aria-modal', 'true');
+    }
+  };
+
+  const open = () => {
+    let b = $(BANNER);
+    if (!b) {
+      const t = $(TPL), frag = t?.content.cloneNode(true);
+      b = frag && $(BANNER, frag);
+      if (!b) return false;
+      b.setAttribute(FROM, '');
+      sync(frag);
+      t.before(frag);
+    }
+    show(b);
+    $('details[data-fp-preferences]', b).open = true;
+    $$('input[type=checkbox]', b).find(i => !i.disabled)?.focus();
+    return true;
+  };
+
+  d.addEventListener('submit', e => {
+    const f = e.target, btn = e.submitter;
+    if (f.getAttribute('action') != ep || f.hasAttribute('data-fp-native')) return;
+    e.preventDefault();
+    if (btn?.dataset.fpAllow == 'once') return reveal(f.closest('[data-fp-placeholder]'));
+    send(new URLSearchParams(new FormData(f, btn)), f.closest(`[${FROM}]`)).then(apply, () => {
+      // The server also answers a plain post: let the browser send it.
+      f.setAttribute('data-fp-native', '');
+      f.requestSubmit(btn);
+    });
+  });
+
+  // A category stands for its services: ticking it ticks them; it is on while any of them is.
+  d.addEventListener('change', ({ target: i }) => {
+    const r = i.closest('[data-fp-preferences]'), of = i.dataset.fpServiceOf;
+    const services = k => $$('input[name=service]', r).filter(s => s.dataset.fpServiceOf == k);
+    if (!r) return;
+    if (i.name == 'category') for (const s of services(i.value)) s.checked = i.checked;
+    const c = of && $$('input[name=category]:not(:disabled)', r).find(c => c.value == of);
+    if (c) c.checked = services(of).some(s => s.checked);
+  });
+
+  d.addEventListener('click', e => {
+    const o = e.target.closest?.('[data-fp-open-preferences]');
+    if (o && (opener = o) && open()) e.preventDefault();
+  });
+
+  d.addEventListener('keydown', e => {
+    const b = $(BANNER), at = d.activeElement;
+    if (!b) return;
+    if (e.key == 'Tab' && b.getAttribute('aria-modal')) {
+      const all = $$('a[href],button,input:not([type=hidden]),select,textarea,summary,[tabindex]', b).filter(x =>
+        !x.disabled && x.tabIndex >= 0 && x.getClientRects().length && !x.closest('details:not([open])>:not(summary)'));
+      const first = all[0], last = all[all.length - 1];
+      if (first && (!b.contains(at) || at == (e.shiftKey ? first : last))) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      }
+    } else if (e.key == 'Escape' && b.contains(at)) {
+      const det = $('details[data-fp-preferences]', b);
+      if (b.hasAttribute(FROM)) {
+        b.remove();
+        back();
+      } else if (det?.open) {
+        det.open = false;
+        $('summary', det).focus();
+      }
+    }
+  });
+
+  const decide = (choice, keys = []) => {
+    const body = new URLSearchParams({ choice });
+    for (const k of keys) body.append(k.includes('/') ? 'service' : 'category', k);
+    return send(body, 1).then(apply);
+  };
+
+  window.firstParty = {
+    getState: () => structuredClone(state),
+    openPreferences: () => {
+      opener = d.activeElement;
+      return open();
+    },
+    accept: () => decide('accept-all'),
+    reject: () => decide('reject-all'),
+    save: keys => decide('custom', keys),
+    withdraw: () => decide('withdraw'),
+    // Listeners, not a list: one that throws cannot stop the others.
+    subscribe: fn => {
+      const h = e => fn(e.detail);
+      d.addEventListener('firstparty:change', h);
+      return () => d.removeEventListener('firstparty:change', h);
+    },
+  };
+
+  const live = $(BANNER);
+  if (live) {
+    show(live);
+    if (live.getAttribute('aria-modal')) $('button', live)?.focus();
+  }
+  revive();
+})();
