@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every FirstParty test: unit, WebApplicationFactory integration and real-browser tests.
-# Installs what the tests need when it is missing (Debian's chromium and publicsuffix packages),
+# Installs what the tests need when it is missing (Debian's chromium, publicsuffix, nodejs and npm
+# packages; axe-core from npm),
 # builds the whole solution (benchmarks included) with warnings as errors, runs the tests, and
 # ends with one line "N passed, N failed" summed from the TRX results.
 set -uo pipefail
@@ -14,6 +15,7 @@ install_missing() {
   [ -x /usr/bin/chromium ] || packages+=(chromium)
   [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || packages+=(publicsuffix)
   command -v unzip >/dev/null || packages+=(unzip)
+  command -v npm >/dev/null || packages+=(nodejs npm)
   [ ${#packages[@]} -eq 0 ] && return 0
 
   local sudo=""
@@ -36,6 +38,15 @@ if ! install_missing; then
   echo "Could not install the browser-test prerequisites (chromium, publicsuffix)." >&2
   echo "0 passed, 1 failed"
   exit 1
+fi
+
+# JavaScript the browser tests use (axe-core), pinned by package-lock.json, from the npm registry.
+if [ ! -f tests/FirstParty.AspNetCore.BrowserTests/node_modules/axe-core/axe.min.js ]; then
+  if ! npm ci --prefix tests/FirstParty.AspNetCore.BrowserTests --no-audit --no-fund --silent; then
+    echo "npm ci failed for the browser tests' packages."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
 fi
 
 rm -rf "$results"

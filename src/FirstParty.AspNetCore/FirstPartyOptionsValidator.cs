@@ -234,11 +234,14 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
             failures.Add($"{Section}:Banner:PreferencesUrl must be a local path such as '/privacy#cookies'; it is '{preferences}'.");
         }
 
-        foreach (var name in (banner.Texts?.Keys ?? []).Concat((banner.Translations ?? new Dictionary<string, IDictionary<string, string>>()).SelectMany(t => t.Value?.Keys ?? [])))
+        var names = (banner.Texts?.Keys ?? []).Select(name => ("Texts", name))
+            .Concat((banner.Translations ?? new Dictionary<string, IDictionary<string, string>>())
+                .SelectMany(t => (t.Value?.Keys ?? []).Select(name => ($"Translations:{t.Key}", name))));
+        foreach (var (path, name) in names)
         {
             if (!TagHelpers.ConsentUiTexts.Names.Contains(name, StringComparer.Ordinal))
             {
-                failures.Add($"{Section}:Banner:Texts:{name} is not a banner text; use one of {string.Join(", ", TagHelpers.ConsentUiTexts.Names)}.");
+                failures.Add($"{Section}:Banner:{path}:{name} is not a banner text; use one of {string.Join(", ", TagHelpers.ConsentUiTexts.Names)}.");
             }
         }
 

@@ -57,7 +57,7 @@ public sealed class ConsentBlockTagHelper : TagHelper
         output.TagName = "div";
         output.TagMode = TagMode.StartTagAndEndTag;
         output.Attributes.SetAttribute("data-fp-placeholder", key);
-        output.Attributes.SetAttribute("data-fp-block", null);
+        output.Attributes.SetAttribute(new TagHelperAttribute("data-fp-block"));
         output.Content.SetHtmlContent("<template data-fp-embed>");
         output.Content.AppendHtml(content);
         output.Content.AppendHtml("</template>");

@@ -42,7 +42,7 @@ public sealed class ConsentModeTagHelper : TagHelper
             output.Attributes.SetAttribute("nonce", nonce);
         }
 
-        output.Attributes.SetAttribute("data-fp-consent-mode", null);
+        output.Attributes.SetAttribute(new TagHelperAttribute("data-fp-consent-mode"));
         output.Content.SetHtmlContent(Script(consent, http.RequestServices.GetRequiredService<ConsentPolicy>(), ConsentForms.Options(http).ConsentMode));
     }
 

@@ -30,7 +30,7 @@ public sealed class ConsentPreferencesButtonTagHelper : TagHelper
         output.TagName = "a";
         output.TagMode = TagMode.StartTagAndEndTag;
         output.Attributes.SetAttribute("href", ConsentForms.PreferencesUrl(http));
-        output.Attributes.SetAttribute("data-fp-open-preferences", null);
+        output.Attributes.SetAttribute(new TagHelperAttribute("data-fp-open-preferences"));
         output.AddClass("fp-open-preferences", HtmlEncoder.Default);
 
         var content = await output.GetChildContentAsync().ConfigureAwait(false);

@@ -36,7 +36,7 @@ public sealed class ConsentPreferencesTagHelper : TagHelper
         output.TagMode = TagMode.StartTagAndEndTag;
         output.Attributes.SetAttribute("method", "post");
         output.Attributes.SetAttribute("action", model.Action);
-        output.Attributes.SetAttribute("data-fp-preferences-form", null);
+        output.Attributes.SetAttribute(new TagHelperAttribute("data-fp-preferences-form"));
         output.AddClass("fp-form", System.Text.Encodings.Web.HtmlEncoder.Default);
         var tokens = model.Antiforgery!;
         output.Content.AppendHtml(HiddenFields.Input(tokens.FormFieldName, tokens.RequestToken))

@@ -1,4 +1,3 @@
-/*! FirstParty: enhances the consent forms, which work without it. Loaded with defer. */
 (() => {
   'use strict';
   const d = document, cfgEl = d.getElementById('fp-config');
@@ -6,7 +5,7 @@
   const cfg = JSON.parse(cfgEl.textContent), ep = cfg.endpoint;
   const $ = (q, r = d) => r.querySelector(q);
   const $$ = (q, r = d) => [...r.querySelectorAll(q)];
-  const BANNER = '[data-fp-banner]', TPL = 'template[data-fp-banner-template]', FROM = 'data-fp-from-template';
+  const BANNER = '[data-fp-banner]', FROM = 'data-fp-fetched';
   let state = { decided: cfg.decided, categories: cfg.categories, services: cfg.services };
   let chain = Promise.resolve(), opener;
 
@@ -15,7 +14,7 @@
     return !!k && k[0] !== '!' && !!(k.includes('/') && k in s ? s[k] : c[k.split('/')[0]]);
   };
 
-  // Only a created script runs; the nonce attribute is hidden by browsers, the property is not.
+  // Only a created script runs. Browsers hide the nonce attribute, not the property.
   const fresh = old => {
     const s = d.createElement('script'), gated = old.hasAttribute('data-fp-consent');
     for (const { name, value } of old.attributes) {
@@ -24,11 +23,11 @@
     if (gated && old.dataset.fpType) s.type = old.dataset.fpType;
     if (gated && old.dataset.fpSrc) s.src = old.dataset.fpSrc;
     if (!s.src) s.text = old.text;
-    s.nonce = old.nonce;
+    s.nonce = old.nonce || old.getAttribute('nonce') || '';
     return s;
   };
 
-  // Document order: an external script loads before the next one goes in.
+  // Keep order: an external script loads before the next one goes in.
   const run = (old, at = old) => {
     const s = fresh(old);
     old.removeAttribute('data-fp-consent');
@@ -74,13 +73,14 @@
           }
         }
       }
-    } catch { /* blocked storage */ }
+    } catch {}
   };
 
   const back = () => {
     const e = opener?.isConnected ? opener : $('main');
     if (e?.localName == 'main' && !e.hasAttribute('tabindex')) e.tabIndex = -1;
     e?.focus();
+    opener = null;
   };
 
   const apply = st => {
@@ -88,32 +88,25 @@
     const at = d.activeElement;
     let lost;
     for (const b of st.decided ? $$(BANNER) : []) {
-      lost = lost || b.contains(at) || at == d.body;
-      // The live banner becomes the template preferences reopen from.
-      if ($(TPL) || b.hasAttribute(FROM)) b.remove();
-      else {
-        const t = d.createElement('template');
-        t.setAttribute('data-fp-banner-template', '');
-        b.replaceWith(t);
-        t.content.append(b);
-      }
+      lost = at == d.body;
+      b.remove();
     }
-    if (lost) back();
     const status = $('[data-fp-status]');
     if (status) status.textContent = cfg.saved;
     revive();
+    // Never leave focus on a node that is gone.
+    if (lost || !at?.isConnected) back();
     forget();
     sync();
     d.dispatchEvent(new CustomEvent('firstparty:change', { detail: st }));
     return st;
   };
 
-  const req = (o = {}) => fetch(ep, { credentials: 'same-origin', ...o, headers: { Accept: 'application/json', ...o.headers } })
-    .then(r => r.ok ? r.json() : Promise.reject(new Error('FirstParty: HTTP ' + r.status)));
+  const get = (u, o = {}, type = 'application/json') => fetch(u, { credentials: 'same-origin', ...o, headers: { Accept: type, ...o.headers } })
+    .then(r => r.ok ? (type == 'text/html' ? r.text() : r.json()) : Promise.reject(Error('HTTP ' + r.status)));
 
-  // Markup without a token (the template) and API calls read one first.
-  const send = (body, token) => (token ? req() : Promise.resolve({}))
-    .then(({ antiforgery: a }) => req({ method: 'POST', body, headers: a ? { [a.headerName]: a.token } : {} }));
+  const send = (body, token) => (token ? get(ep + '?antiforgery') : Promise.resolve({}))
+    .then(({ antiforgery: a }) => get(ep, { method: 'POST', body, headers: a ? { [a.headerName]: a.token } : {} }));
 
   const show = b => {
     if (b.dataset.fpLayout == 'dialog') {
@@ -122,35 +115,38 @@
     }
   };
 
-  const open = () => {
-    let b = $(BANNER);
-    if (!b) {
-      const t = $(TPL), frag = t?.content.cloneNode(true);
-      b = frag && $(BANNER, frag);
-      if (!b) return false;
-      b.setAttribute(FROM, '');
-      sync(frag);
-      t.before(frag);
-    }
+  // No banner after a decision: fetch the one the server renders for ?fp-preferences (with a token).
+  const pull = href => {
+    const u = new URL(href || location.href, location.href);
+    u.searchParams.set('fp-preferences', '1');
+    return get(u, {}, 'text/html').then(html => {
+        const b = $(BANNER, new DOMParser().parseFromString(html, 'text/html'));
+        if (!b) throw Error('no banner');
+        b.setAttribute(FROM, '');
+        d.body.prepend(d.adoptNode(b));
+        return b;
+      });
+  };
+
+  const open = href => (($(BANNER) && Promise.resolve($(BANNER))) || pull(href)).then(b => {
     show(b);
     $('details[data-fp-preferences]', b).open = true;
     $$('input[type=checkbox]', b).find(i => !i.disabled)?.focus();
     return true;
-  };
+  });
 
   d.addEventListener('submit', e => {
     const f = e.target, btn = e.submitter;
     if (f.getAttribute('action') != ep || f.hasAttribute('data-fp-native')) return;
     e.preventDefault();
     if (btn?.dataset.fpAllow == 'once') return reveal(f.closest('[data-fp-placeholder]'));
-    send(new URLSearchParams(new FormData(f, btn)), f.closest(`[${FROM}]`)).then(apply, () => {
-      // The server also answers a plain post: let the browser send it.
+    send(new URLSearchParams(new FormData(f, btn))).then(apply, () => {
+      // The server answers a plain post too.
       f.setAttribute('data-fp-native', '');
       f.requestSubmit(btn);
     });
   });
 
-  // A category stands for its services: ticking it ticks them; it is on while any of them is.
   d.addEventListener('change', ({ target: i }) => {
     const r = i.closest('[data-fp-preferences]'), of = i.dataset.fpServiceOf;
     const services = k => $$('input[name=service]', r).filter(s => s.dataset.fpServiceOf == k);
@@ -162,16 +158,19 @@
 
   d.addEventListener('click', e => {
     const o = e.target.closest?.('[data-fp-open-preferences]');
-    if (o && (opener = o) && open()) e.preventDefault();
+    if (!o) return;
+    e.preventDefault();
+    opener = o;
+    open(o.href).catch(() => { if (o.href) location.href = o.href; });
   });
 
   d.addEventListener('keydown', e => {
     const b = $(BANNER), at = d.activeElement;
     if (!b) return;
     if (e.key == 'Tab' && b.getAttribute('aria-modal')) {
-      const all = $$('a[href],button,input:not([type=hidden]),select,textarea,summary,[tabindex]', b).filter(x =>
+      const all = $$('[href],button,input,select,textarea,summary,[tabindex]', b).filter(x =>
         !x.disabled && x.tabIndex >= 0 && x.getClientRects().length && !x.closest('details:not([open])>:not(summary)'));
-      const first = all[0], last = all[all.length - 1];
+      const first = all[0], last = all.at(-1);
       if (first && (!b.contains(at) || at == (e.shiftKey ? first : last))) {
         e.preventDefault();
         (e.shiftKey ? last : first).focus();
@@ -198,13 +197,12 @@
     getState: () => structuredClone(state),
     openPreferences: () => {
       opener = d.activeElement;
-      return open();
+      return open().catch(() => false);
     },
     accept: () => decide('accept-all'),
     reject: () => decide('reject-all'),
     save: keys => decide('custom', keys),
     withdraw: () => decide('withdraw'),
-    // Listeners, not a list: one that throws cannot stop the others.
     subscribe: fn => {
       const h = e => fn(e.detail);
       d.addEventListener('firstparty:change', h);
