@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using MvcSample.Controllers;
+
+namespace FirstParty.AspNetCore.IntegrationTests;
+
+/// <summary>The consent tag helpers from MVC views: the box banner, the gated player, the block and the privacy page.</summary>
+public sealed class MvcSampleTagHelperTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+{
+    [Fact]
+    public async Task The_layout_renders_the_box_banner_consent_mode_and_the_footer_link()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var home = await browser.NavigateAsync("/");
+
+        Assert.Contains("<section data-fp-banner data-fp-layout=\"box\" class=\"fp-banner fp-box\"", home.Body, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/Home/Privacy\" class=\"fp-link\">", home.Body, StringComparison.Ordinal);
+        Assert.Contains("gtag('consent','default',", home.Body, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/?fp-preferences=1\" data-fp-open-preferences class=\"fp-open-preferences\">Cookie settings</a>", home.Body, StringComparison.Ordinal);
+        Assert.Matches("<script[^>]*data-fp-src=\"/js/analytics.js", home.Body);
+    }
+
+    [Fact]
+    public async Task The_player_and_the_recommendation_wait_for_their_categories()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var before = await browser.NavigateAsync("/Home/Catalogue");
+        await browser.ChooseAsync("accept-all", "/Home/Catalogue");
+        var after = await browser.NavigateAsync("/Home/Catalogue");
+
+        Assert.Contains("<div data-fp-placeholder=\"marketing\" class=\"fp-placeholder\">", before.Body, StringComparison.Ordinal);
+        Assert.Contains("data-recommendation-fallback", before.Body, StringComparison.Ordinal);
+        Assert.Contains("<iframe src=\"/embed/sample\"", after.Body, StringComparison.Ordinal);
+        Assert.Contains("<p data-recommendation>", after.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-fp-banner", after.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_privacy_page_has_the_privacy_centre_and_the_cookie_table()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all");
+
+        var privacy = await browser.NavigateAsync("/Home/Privacy");
+        var withdrawn = await browser.PostFormAsync("/Home/Privacy", "/_fp/consent", ("choice", "withdraw"), ("returnUrl", "/Home/Privacy"));
+
+        Assert.Contains("data-fp-centre", privacy.Body, StringComparison.Ordinal);
+        Assert.Matches("<code data-visitor-id>[0-9a-f-]{36}</code>", privacy.Body);
+        Assert.Contains("class=\"fp-cookie-table\"", privacy.Body, StringComparison.Ordinal);
+        Assert.Equal("/Home/Privacy", withdrawn.Location);
+        Assert.True(withdrawn.Deletes("_fp_id"));
+    }
+
+    [Fact]
+    public async Task The_player_placeholder_allows_once_without_javascript()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.NavigateAsync("/Home/Catalogue");
+
+        var answer = await browser.PostFormAsync("/Home/Catalogue", "/_fp/consent", ("choice", "once"), ("allow", "marketing"), ("returnUrl", "/Home/Catalogue"));
+        var once = await browser.NavigateAsync(answer.Location!);
+
+        Assert.Matches("^/Home/Catalogue\\?fp-allow=", answer.Location!);
+        Assert.Contains("<iframe src=\"/embed/sample\"", once.Body, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(once.Body, "data-fp-banner"));
+    }
+}
