@@ -17,7 +17,7 @@ public sealed class MvcSampleTagHelperTests(WebApplicationFactory<HomeController
         Assert.Contains("<section data-fp-banner data-fp-layout=\"box\" class=\"fp-banner fp-box\"", home.Body, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/Home/Privacy\" class=\"fp-link\">", home.Body, StringComparison.Ordinal);
         Assert.Contains("gtag('consent','default',", home.Body, StringComparison.Ordinal);
-        Assert.Contains("<a href=\"/?fp-preferences=1\" data-fp-open-preferences class=\"fp-open-preferences\">Cookie settings</a>", home.Body, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/Home/CookieSettings\" data-fp-open-preferences class=\"fp-open-preferences\">Cookie settings</a>", home.Body, StringComparison.Ordinal);
         Assert.Matches("<script[^>]*data-fp-src=\"/js/analytics.js", home.Body);
     }
 
@@ -51,6 +51,23 @@ public sealed class MvcSampleTagHelperTests(WebApplicationFactory<HomeController
         Assert.Contains("class=\"fp-cookie-table\"", privacy.Body, StringComparison.Ordinal);
         Assert.Equal("/Home/Privacy", withdrawn.Location);
         Assert.True(withdrawn.Deletes("_fp_id"));
+    }
+
+    [Fact]
+    public async Task The_cookie_settings_page_saves_choices_without_javascript()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all");
+
+        var settings = await browser.NavigateAsync("/Home/CookieSettings");
+        var saved = await browser.PostFormAsync("/Home/CookieSettings", "/_fp/consent", ("choice", "custom"), ("category", "preferences"), ("returnUrl", "/Home/CookieSettings"));
+        var state = await browser.FetchAsync("/_fp/consent");
+
+        Assert.Matches("<form method=\"post\" action=\"/_fp/consent\" data-fp-preferences-form class=\"fp-form\">", settings.Body);
+        Assert.Matches("name=\"category\" value=\"analytics\"[^>]*checked=\"checked\"", settings.Body);
+        Assert.Equal("/Home/CookieSettings", saved.Location);
+        Assert.Contains("\"analytics\":false", state.Body, StringComparison.Ordinal);
+        Assert.Contains("\"preferences\":true", state.Body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,5 +34,7 @@ public sealed class HomeController : Controller
 
     public IActionResult Privacy() => View();
 
+    public IActionResult CookieSettings() => View();
+
     public IActionResult Error() => View();
 }
