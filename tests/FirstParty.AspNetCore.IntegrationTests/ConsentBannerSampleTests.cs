@@ -126,7 +126,7 @@ public sealed partial class ConsentBannerSampleTests(WebApplicationFactory<Index
 
         Assert.Equal(303, answer.Status);
         Assert.StartsWith("/Menu?fp-allow=", answer.Location, StringComparison.Ordinal);
-        Assert.Contains("<iframe src=\"/embed/roasting\"", once.Body, StringComparison.Ordinal);
+        Assert.Contains("<iframe src=\"/embed/roasting?autoplay=0&amp;lang=en\"", once.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("data-fp-placeholder=\"marketing/youtube\"", once.Body, StringComparison.Ordinal);
         Assert.Contains("data-fp-placeholder=\"marketing/youtube\"", later.Body, StringComparison.Ordinal);
         Assert.Contains("\"decided\":false", state.Body, StringComparison.Ordinal);

@@ -22,7 +22,7 @@ public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> fact
 
         var placeholder = Regex.Match(menu.Body, "<div data-fp-placeholder=\"marketing/youtube\"[^>]*>(.*?)</div>", RegexOptions.Singleline);
         Assert.True(placeholder.Success, "no placeholder for the video");
-        Assert.Contains("<template data-fp-embed><iframe", placeholder.Groups[1].Value, StringComparison.Ordinal);
+        Assert.Contains("<template data-fp-embed><iframe src=\"/embed/roasting?autoplay=0&amp;lang=en\" title=\"How we roast &amp; brew (video)\"", placeholder.Groups[1].Value, StringComparison.Ordinal);
         Assert.Contains("YouTube content is blocked until you allow it.", placeholder.Groups[1].Value, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(menu.Body, "<iframe"));
     }
@@ -37,7 +37,7 @@ public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> fact
 
         Assert.Matches("<script src=\"/js/analytics.js\" defer", menu.Body);
         Assert.DoesNotContain("data-fp-placeholder", menu.Body, StringComparison.Ordinal);
-        Assert.Contains("<iframe src=\"/embed/roasting\"", menu.Body, StringComparison.Ordinal);
+        Assert.Contains("<iframe src=\"/embed/roasting?autoplay=0&amp;lang=en\"", menu.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("text/plain", menu.Body, StringComparison.Ordinal);
     }
 
@@ -59,7 +59,7 @@ public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> fact
         var state = await browser.FetchAsync("/_fp/consent");
 
         Assert.Equal("/Menu", answer.Location);
-        Assert.Contains("<iframe src=\"/embed/roasting\"", after.Body, StringComparison.Ordinal);
+        Assert.Contains("<iframe src=\"/embed/roasting?autoplay=0&amp;lang=en\"", after.Body, StringComparison.Ordinal);
         Assert.Contains("data-fp-src=\"/js/analytics.js\"", after.Body, StringComparison.Ordinal);
         Assert.Contains("\"preferences\":true", state.Body, StringComparison.Ordinal);
         Assert.Contains("\"marketing\":false", state.Body, StringComparison.Ordinal);

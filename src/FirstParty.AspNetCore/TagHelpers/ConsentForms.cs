@@ -78,7 +78,8 @@ internal static class ConsentForms
         }
 
         var kept = query
-            .Where(q => q.Key is not PreferencesQuery and not AllowOnceTokens.QueryName)
+            .Where(q => !string.Equals(q.Key, PreferencesQuery, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(q.Key, AllowOnceTokens.QueryName, StringComparison.OrdinalIgnoreCase))
             .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)));
         return QueryHelpers.AddQueryString(path, kept);
     }

@@ -122,25 +122,31 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
         var label = service?.Title ?? view?.Title ?? category;
 
         // The original element, inert inside a <template>, for the script to revive on consent.
+        // The app's encoder, so texts in other languages are written the way the rest of the page is.
+        var encoder = services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
         using var original = new StringWriter();
         var inner = await output.GetChildContentAsync().ConfigureAwait(false);
-        var tag = new TagBuilder(output.TagName) { TagRenderMode = output.TagMode == TagMode.SelfClosing || output.TagName == "img" ? TagRenderMode.StartTag : TagRenderMode.Normal };
+        original.Write('<');
+        original.Write(output.TagName);
         foreach (var attribute in output.Attributes)
         {
-            tag.Attributes[attribute.Name] = attribute.Value?.ToString();
+            // Razor hands attribute values over already encoded (HtmlString): the attribute writes
+            // them as they are and encodes only plain strings, so nothing is encoded twice.
+            original.Write(' ');
+            attribute.WriteTo(original, encoder);
         }
 
-        if (tag.TagRenderMode == TagRenderMode.Normal)
+        original.Write('>');
+        if (output.TagMode != TagMode.SelfClosing && output.TagName != "img")
         {
-            tag.InnerHtml.AppendHtml(inner);
+            inner.WriteTo(original, encoder);
+            original.Write("</");
+            original.Write(output.TagName);
+            original.Write('>');
         }
-
-        tag.WriteTo(original, services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default);
 
         var tokens = ConsentForms.Tokens(httpContext);
         var returnUrl = ConsentForms.ReturnUrl(httpContext);
-        // The app's encoder, so texts in other languages are written the way the rest of the page is.
-        var encoder = services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
 
         // "Allow" keeps every choice already made and adds this service (or category).
         var keep = string.Concat(categories

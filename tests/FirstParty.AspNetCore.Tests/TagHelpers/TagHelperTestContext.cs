@@ -201,12 +201,10 @@ internal sealed class TagHelperTestContext : IDisposable
             var all = attributes ?? [];
             var context = new TagHelperContext(tagName, new TagHelperAttributeList(all), new Dictionary<object, object>(), Guid.NewGuid().ToString("N"));
             TagHelperContent? cached = null;
-            var childRuns = 0;
             var output = new TagHelperOutput(tagName, new TagHelperAttributeList(all), async (useCachedResult, encoder) =>
             {
                 if (cached is null || !useCachedResult)
                 {
-                    childRuns++;
                     var content = new DefaultTagHelperContent();
                     content.SetHtmlContent(await childContent(context));
                     cached = content;
@@ -227,7 +225,7 @@ internal sealed class TagHelperTestContext : IDisposable
 
             using var writer = new StringWriter(CultureInfo.InvariantCulture);
             output.WriteTo(writer, HtmlEncoder.Default);
-            return new Rendered(output, writer.ToString(), childRuns);
+            return new Rendered(output, writer.ToString());
         }
         finally
         {
@@ -261,7 +259,18 @@ internal sealed class TagHelperTestContext : IDisposable
 }
 
 /// <summary>A tag helper's output and how it writes as HTML.</summary>
-internal sealed record Rendered(TagHelperOutput Output, string Html, int ChildContentRuns);
+internal sealed record Rendered(TagHelperOutput Output, string Html);
+
+/// <summary>Small fluent helper so a test can build and configure a request in one expression.</summary>
+internal static class HttpContextTestExtensions
+{
+    public static T With<T>(this T http, Action<T> configure)
+        where T : HttpContext
+    {
+        configure(http);
+        return http;
+    }
+}
 
 /// <summary>Stands in for Razor partial rendering: records each view and model, returns a marker.</summary>
 internal sealed class RecordingViewRenderer : IConsentViewRenderer
