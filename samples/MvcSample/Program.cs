@@ -15,12 +15,14 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
-app.UseStaticFiles();
 app.UseRouting();
 app.UseFirstParty();
 app.UseSession();
 
-app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}");
+// Static assets as endpoints, fingerprinted and compressed at build time: the site's own and
+// FirstParty's banner script and stylesheet (static web assets) alike.
+app.MapStaticAssets();
+app.MapControllerRoute(name: "default", pattern: "{controller=Home}/{action=Index}/{id?}").WithStaticAssets();
 app.MapFirstParty();
 
 // Stands in for a third-party reading-sample player (local, so the sample runs offline).

@@ -22,6 +22,23 @@ public sealed class MvcSampleTagHelperTests(WebApplicationFactory<HomeController
     }
 
     [Fact]
+    public async Task The_banner_assets_are_served_by_map_static_assets()
+    {
+        var browser = SampleClient.Create(factory);
+        var home = await browser.NavigateAsync("/");
+
+        var script = System.Net.WebUtility.HtmlDecode(Regex.Match(home.Body, "<script src=\"(/_content/FirstParty.AspNetCore/firstparty[^\"]*)\"").Groups[1].Value);
+        var style = System.Net.WebUtility.HtmlDecode(Regex.Match(home.Body, "<link rel=\"stylesheet\" href=\"(/_content/FirstParty.AspNetCore/firstparty[^\"]*)\"").Groups[1].Value);
+        var js = await browser.FetchAsync(script);
+        var css = await browser.FetchAsync(style);
+
+        Assert.Equal(200, js.Status);
+        Assert.Contains("window.firstParty", js.Body, StringComparison.Ordinal);
+        Assert.Equal(200, css.Status);
+        Assert.Contains(".fp-banner", css.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_player_and_the_recommendation_wait_for_their_categories()
     {
         var browser = SampleClient.Create(factory);
