@@ -38,7 +38,7 @@ public sealed class GatedContentBrowserTests(SampleSiteFixture site) : IClassFix
         await page.Locator("[data-fp-placeholder='marketing/youtube'] button[data-fp-allow='always']").ClickAsync();
         await page.WaitForURLAsync(Url("/Menu"));
 
-        Assert.Equal(1, await page.Locator("iframe[src='/embed/roasting']").CountAsync());
+        Assert.Equal(1, await page.Locator("iframe[src^='/embed/roasting']").CountAsync());
         Assert.Equal(0, await page.Locator("[data-fp-placeholder]").CountAsync());
         Assert.Contains(await context.CookiesAsync(), c => c.Name == "_fp_consent");
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "_fp_id");

@@ -19,6 +19,8 @@ namespace FirstParty.AspNetCore.TagHelpers;
 [HtmlTargetElement("consent-mode", TagStructure = TagStructure.WithoutEndTag)]
 public sealed class ConsentModeTagHelper : TagHelper
 {
+    private static Tuple<ConsentModeOptions, string>? _listener;
+
     /// <summary>The current view.</summary>
     [ViewContext]
     [HtmlAttributeNotBound]
@@ -48,19 +50,24 @@ public sealed class ConsentModeTagHelper : TagHelper
 
     internal static string Script(IConsentFeature consent, ConsentPolicy policy, ConsentModeOptions options)
     {
-        var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
-        var current = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Signal names are validated as [a-z_] and the data layer name as an identifier at startup,
+        // so both are written without escaping.
+        var layer = options.DataLayerName;
+        var script = new StringBuilder(1024)
+            .Append("window[\"").Append(layer).Append("\"]=window[\"").Append(layer).Append("\"]||[];")
+            .Append("window.gtag=window.gtag||function(){window[\"").Append(layer).Append("\"].push(arguments)};")
+            .Append("gtag('consent','default',{");
         foreach (var (signal, key) in options.Signals)
         {
-            defaults[signal] = State(policy.IsGranted(key, decision: null, consent.Regime, consent.GlobalPrivacyControl));
-            current[signal] = State(consent.IsGranted(key));
+            State(script, signal, policy.IsGranted(key, decision: null, consent.Regime, consent.GlobalPrivacyControl));
         }
 
-        var layer = JsonSerializer.Serialize(options.DataLayerName, TagHelperJsonContext.Default.String);
-        var script = new StringBuilder(512)
-            .Append("window[").Append(layer).Append("]=window[").Append(layer).Append("]||[];")
-            .Append("window.gtag=window.gtag||function(){window[").Append(layer).Append("].push(arguments)};")
-            .Append("gtag('consent','default',").Append(Json(defaults, consent.IsDecided ? null : options.WaitForUpdate)).Append(");");
+        if (!consent.IsDecided && options.WaitForUpdate is { } wait)
+        {
+            script.Append("\"wait_for_update\":").Append(wait.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',');
+        }
+
+        TrimComma(script).Append("});");
         if (options.AdsDataRedaction)
         {
             script.Append("gtag('set','ads_data_redaction',true);");
@@ -73,23 +80,47 @@ public sealed class ConsentModeTagHelper : TagHelper
 
         if (consent.IsDecided)
         {
-            script.Append("gtag('consent','update',").Append(Json(current, null)).Append(");");
+            script.Append("gtag('consent','update',{");
+            foreach (var (signal, key) in options.Signals)
+            {
+                State(script, signal, consent.IsGranted(key));
+            }
+
+            TrimComma(script).Append("});");
+        }
+
+        return script.Append(Listener(options)).ToString();
+    }
+
+    private static StringBuilder TrimComma(StringBuilder script)
+    {
+        if (script[^1] == ',')
+        {
+            script.Length--;
+        }
+
+        return script;
+    }
+
+    private static void State(StringBuilder script, string signal, bool granted)
+        => script.Append('"').Append(signal).Append(granted ? "\":\"granted\"," : "\":\"denied\",");
+
+    /// <summary>The same for every request of an app: built once per options instance.</summary>
+    private static string Listener(ConsentModeOptions options)
+    {
+        var cached = _listener;
+        if (cached is not null && ReferenceEquals(cached.Item1, options))
+        {
+            return cached.Item2;
         }
 
         // The enhancement script raises firstparty:change with the new state after every choice.
-        script.Append("(function(m){document.addEventListener('firstparty:change',function(e){var s=e.detail,u={},k,c;")
-            .Append("for(k in m){c=m[k];u[k]=((c in s.services)?s.services[c]:s.categories[c])?'granted':'denied'}")
-            .Append("gtag('consent','update',u)})})(")
-            .Append(JsonSerializer.Serialize(new Dictionary<string, string>(options.Signals, StringComparer.Ordinal), TagHelperJsonContext.Default.DictionaryStringString))
-            .Append(");");
-        return script.ToString();
-    }
-
-    private static string State(bool granted) => granted ? "granted" : "denied";
-
-    private static string Json(Dictionary<string, string> states, int? waitForUpdate)
-    {
-        var json = JsonSerializer.Serialize(states, TagHelperJsonContext.Default.DictionaryStringString);
-        return waitForUpdate is { } wait ? json[..^1] + ",\"wait_for_update\":" + wait.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}" : json;
+        var listener = "(function(m){document.addEventListener('firstparty:change',function(e){var s=e.detail,u={},k,c;"
+            + "for(k in m){c=m[k];u[k]=((c in s.services)?s.services[c]:s.categories[c])?'granted':'denied'}"
+            + "gtag('consent','update',u)})})("
+            + JsonSerializer.Serialize(new Dictionary<string, string>(options.Signals, StringComparer.Ordinal), TagHelperJsonContext.Default.DictionaryStringString)
+            + ");";
+        _listener = Tuple.Create(options, listener);
+        return listener;
     }
 }

@@ -57,6 +57,13 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
 
         // Without the middleware there is no consent state: treat everything as not granted.
         var http = ViewContext.HttpContext;
+
+        // Run now or revived later, a script needs the nonce a strict CSP asks for.
+        if (output.TagName == "script" && !output.Attributes.ContainsName("nonce") && ConsentForms.Nonce(http) is { Length: > 0 } nonce)
+        {
+            output.Attributes.SetAttribute("nonce", nonce);
+        }
+
         var granted = http.GetConsent()?.IsGranted(key) ?? false;
         if (onlyWhenRefused)
         {
@@ -77,12 +84,6 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
         switch (output.TagName)
         {
             case "script":
-                // The script revives it later: it needs the nonce a strict CSP asks for.
-                if (!output.Attributes.ContainsName("nonce") && ConsentForms.Nonce(http) is { Length: > 0 } nonce)
-                {
-                    output.Attributes.SetAttribute("nonce", nonce);
-                }
-
                 Neutralize(output, "src", "data-fp-src", key);
                 if (output.Attributes.TryGetAttribute("type", out var type))
                 {

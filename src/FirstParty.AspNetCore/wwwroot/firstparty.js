@@ -11,7 +11,7 @@
 
   const granted = k => {
     const { categories: c = {}, services: s = {} } = state;
-    return !!k && k[0] !== '!' && !!(k.includes('/') && k in s ? s[k] : c[k.split('/')[0]]);
+    return !!k && k[0] != '!' && !!(k.includes('/') && k in s ? s[k] : c[k.split('/')[0]]);
   };
 
   // Only a created script runs. Browsers hide the nonce attribute, not the property.
@@ -60,8 +60,8 @@
     }
   };
 
-  const sync = (r = d) => {
-    for (const i of $$('[data-fp-preferences] input[type=checkbox]:not(:disabled)', r)) i.checked = granted(i.value);
+  const sync = () => {
+    for (const i of $$('[data-fp-preferences] input[type=checkbox]:enabled')) i.checked = granted(i.value);
   };
 
   const forget = () => {
@@ -91,8 +91,7 @@
       lost = at == d.body;
       b.remove();
     }
-    const status = $('[data-fp-status]');
-    if (status) status.textContent = cfg.saved;
+    $('[data-fp-status]')?.replaceChildren(cfg.saved);
     revive();
     // Never leave focus on a node that is gone.
     if (lost || !at?.isConnected) back();
@@ -102,7 +101,7 @@
     return st;
   };
 
-  const get = (u, o = {}, type = 'application/json') => fetch(u, { credentials: 'same-origin', ...o, headers: { Accept: type, ...o.headers } })
+  const get = (u, o = {}, type = 'application/json') => fetch(u, { ...o, headers: { Accept: type, ...o.headers } })
     .then(r => r.ok ? (type == 'text/html' ? r.text() : r.json()) : Promise.reject(Error('HTTP ' + r.status)));
 
   const send = (body, token) => (token ? get(ep + '?antiforgery') : Promise.resolve({}))
@@ -115,32 +114,33 @@
     }
   };
 
-  // No banner after a decision: fetch the one the server renders for ?fp-preferences (with a token).
+  // No banner after a decision: fetch the server's, for ?fp-preferences.
   const pull = href => {
     const u = new URL(href || location.href, location.href);
     u.searchParams.set('fp-preferences', '1');
     return get(u, {}, 'text/html').then(html => {
-        const b = $(BANNER, new DOMParser().parseFromString(html, 'text/html'));
-        if (!b) throw Error('no banner');
-        b.setAttribute(FROM, '');
-        d.body.prepend(d.adoptNode(b));
-        return b;
-      });
+      const b = $(BANNER, new DOMParser().parseFromString(html, 'text/html'));
+      b.setAttribute(FROM, '');
+      d.body.prepend(d.adoptNode(b));
+      return b;
+    });
   };
 
-  const open = href => (($(BANNER) && Promise.resolve($(BANNER))) || pull(href)).then(b => {
+  const open = href => Promise.resolve($(BANNER) || pull(href)).then(b => {
     show(b);
     $('details[data-fp-preferences]', b).open = true;
-    $$('input[type=checkbox]', b).find(i => !i.disabled)?.focus();
+    $('input[type=checkbox]:enabled', b)?.focus();
     return true;
   });
 
   d.addEventListener('submit', e => {
-    const f = e.target, btn = e.submitter;
+    const f = e.target, btn = e.submitter, p = f.closest('[data-fp-placeholder]');
     if (f.getAttribute('action') != ep || f.hasAttribute('data-fp-native')) return;
     e.preventDefault();
-    if (btn?.dataset.fpAllow == 'once') return reveal(f.closest('[data-fp-placeholder]'));
-    send(new URLSearchParams(new FormData(f, btn))).then(apply, () => {
+    if (btn?.dataset.fpAllow == 'once') return reveal(p);
+    // A placeholder's fields predate choices made on this page: keep those.
+    (p ? decide('custom', [p.dataset.fpPlaceholder, ...Object.keys({ ...state.categories, ...state.services }).filter(granted)])
+      : send(new URLSearchParams(new FormData(f, btn))).then(apply)).catch(() => {
       // The server answers a plain post too.
       f.setAttribute('data-fp-native', '');
       f.requestSubmit(btn);
@@ -152,13 +152,13 @@
     const services = k => $$('input[name=service]', r).filter(s => s.dataset.fpServiceOf == k);
     if (!r) return;
     if (i.name == 'category') for (const s of services(i.value)) s.checked = i.checked;
-    const c = of && $$('input[name=category]:not(:disabled)', r).find(c => c.value == of);
+    const c = of && $$('input[name=category]:enabled', r).find(c => c.value == of);
     if (c) c.checked = services(of).some(s => s.checked);
   });
 
   d.addEventListener('click', e => {
     const o = e.target.closest?.('[data-fp-open-preferences]');
-    if (!o) return;
+    if (!o || e.ctrlKey || e.metaKey || e.shiftKey) return;
     e.preventDefault();
     opener = o;
     open(o.href).catch(() => { if (o.href) location.href = o.href; });

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace FirstParty.AspNetCore.BrowserTests;
+
+/// <summary>What several browser test classes share: URLs, cookie names, the server's consent state, axe-core.</summary>
+internal static class BrowserTestSupport
+{
+    public const string Banner = "[data-fp-banner]";
+    public const string AcceptAll = "[data-fp-banner] button[value='accept-all']";
+    public const string RejectAll = "[data-fp-banner] button[value='reject-all']";
+    public const string Customize = "[data-fp-banner] details[data-fp-preferences] > summary";
+    public const string Save = "[data-fp-banner] button[value='custom']";
+    public const string OpenPreferences = "[data-fp-open-preferences]";
+    public const string YouTube = "[data-fp-placeholder='marketing/youtube']";
+
+    /// <summary>Set before an action; still 1 afterwards only if the page did not reload.</summary>
+    public const string SetMarker = "() => { window.__marker = 1; }";
+    public const string ReadMarker = "() => window.__marker === 1";
+
+    private static readonly Lazy<string> AxeScriptPath = new(FindAxe);
+
+    public static string Url(this SampleSiteFixture site, string path) => new Uri(site.BaseAddress, path).ToString();
+
+    public static async Task<HashSet<string>> CookieNamesAsync(this IBrowserContext context)
+        => [.. (await context.CookiesAsync()).Select(c => c.Name)];
+
+    public static IPageAssertions ExpectPage(IPage page) => Assertions.Expect(page);
+
+    public static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    /// <summary>GET /_fp/consent as the page's own script would: same cookies, JSON answer.</summary>
+    public static async Task<JsonElement> ServerStateAsync(IPage page)
+        => await page.EvaluateAsync<JsonElement>(
+            "async () => (await fetch('/_fp/consent', { headers: { Accept: 'application/json' } })).json()");
+
+    /// <summary>GET /_fp/consent with the context's cookies, for pages without JavaScript.</summary>
+    public static async Task<JsonElement> ServerStateAsync(IBrowserContext context, SampleSiteFixture site)
+    {
+        var response = await context.APIRequest.GetAsync(site.Url("/_fp/consent"), new() { Headers = new Dictionary<string, string> { ["Accept"] = "application/json" } });
+        Assert.True(response.Ok, $"GET /_fp/consent answered {response.Status}");
+        return (await response.JsonAsync())!.Value;
+    }
+
+    public static bool Granted(JsonElement state, string category) => state.GetProperty("categories").GetProperty(category).GetBoolean();
+
+    public static bool ServiceGranted(JsonElement state, string service) => state.GetProperty("services").GetProperty(service).GetBoolean();
+
+    /// <summary>Runs axe-core (WCAG 2.0-2.2 A and AA) on the page; the context must bypass CSP to inject it.</summary>
+    public static async Task AssertNoAxeViolationsAsync(IPage page, string scenario)
+    {
+        await page.AddScriptTagAsync(new() { Path = AxeScriptPath.Value });
+        var violations = await page.EvaluateAsync<JsonElement>(
+            """
+            async () => {
+              const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] });
+              return result.violations.map(v => ({ id: v.id, help: v.help, targets: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary) }));
+            }
+            """);
+        var problems = violations.EnumerateArray()
+            .Select(v => $"{v.GetProperty("id").GetString()} ({v.GetProperty("help").GetString()}):\n    "
+                + string.Join("\n    ", v.GetProperty("targets").EnumerateArray().Select(t => t.GetString())))
+            .ToList();
+        Assert.True(problems.Count == 0, $"axe-core found {problems.Count} violation(s) {scenario}:\n" + string.Join("\n", problems));
+    }
+
+    private static string FindAxe()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FirstParty.AspNetCore.BrowserTests.csproj")))
+            {
+                var axe = Path.Combine(dir.FullName, "node_modules", "axe-core", "axe.min.js");
+                return File.Exists(axe)
+                    ? axe
+                    : throw new InvalidOperationException($"{axe} is missing: run npm ci --prefix tests/FirstParty.AspNetCore.BrowserTests (scripts/test.sh does).");
+            }
+        }
+
+        throw new InvalidOperationException("FirstParty.AspNetCore.BrowserTests.csproj not found above " + AppContext.BaseDirectory);
+    }
+}
