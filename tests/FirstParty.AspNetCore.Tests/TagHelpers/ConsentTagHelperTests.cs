@@ -164,7 +164,7 @@ public sealed class ConsentTagHelperTests : IDisposable
     }
 
     [Fact]
-    public async Task Granted_script_gets_no_nonce_added()
+    public async Task Granted_script_gets_the_nonce_so_a_strict_policy_runs_it()
     {
         using var test = TagHelperTestContext.Create(o => o.ScriptNonce = _ => TagHelperTestContext.Nonce);
         var http = test.CreateHttpContext();
@@ -175,7 +175,7 @@ public sealed class ConsentTagHelperTests : IDisposable
 
         var rendered = await TagHelperTestContext.RunAsync(helper, "script", new TagHelperAttributeList { { "src", "/js/analytics.js" } });
 
-        Assert.Equal("<script src=\"/js/analytics.js\"></script>", rendered.Html);
+        Assert.Equal($"<script src=\"/js/analytics.js\" nonce=\"{TagHelperTestContext.Nonce}\"></script>", rendered.Html);
     }
 
     [Fact]
