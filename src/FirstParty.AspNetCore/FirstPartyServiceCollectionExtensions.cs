@@ -76,6 +76,7 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<AllowOnceTokens>();
         services.TryAddSingleton<ConsentUiTexts>();
         services.TryAddSingleton<IConsentViewRenderer, ConsentViewRenderer>();
+        services.TryAddSingleton<ConsentModeScript>();
         services.TryAddSingleton<IConsentService, ConsentService>();
         return new FirstPartyBuilder(services);
     }

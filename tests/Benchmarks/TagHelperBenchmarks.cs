@@ -25,7 +25,7 @@ public class TagHelperBenchmarks
     private ViewContext _refused = null!;
     private ConsentPolicy _policy = null!;
     private IConsentFeature _consent = null!;
-    private ConsentModeOptions _consentMode = null!;
+    private ConsentModeScript _consentMode = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -42,7 +42,7 @@ public class TagHelperBenchmarks
         _refused = new ViewContext { HttpContext = host.SendAsync(null).GetAwaiter().GetResult() };
         _policy = _decided.HttpContext.RequestServices.GetRequiredService<ConsentPolicy>();
         _consent = _decided.HttpContext.GetConsent()!;
-        _consentMode = new ConsentModeOptions();
+        _consentMode = _decided.HttpContext.RequestServices.GetRequiredService<ConsentModeScript>();
     }
 
     [Benchmark(Description = "fp-consent script, granted")]
@@ -60,7 +60,7 @@ public class TagHelperBenchmarks
     }
 
     [Benchmark(Description = "<consent-mode /> script")]
-    public string ConsentMode() => ConsentModeTagHelper.Script(_consent, _policy, _consentMode);
+    public string ConsentMode() => _consentMode.Render(_consent);
 
     [Benchmark(Description = "Output-cache consent key")]
     public string CacheKey() => ConsentOutputCachePolicy.Fingerprint(_consent, _policy);
