@@ -17,6 +17,9 @@ internal sealed class ConsentPolicy
         HasSaleOrSharing = Categories.Any(c => c.SaleOrSharing);
         ServiceKeys = [.. Categories.SelectMany(c => (c.Services ?? []).Select(s => ServiceKey(c.Key, s.Key)))];
         _services = ServiceKeys.ToFrozenSet(StringComparer.Ordinal);
+        LocalStorageKeys = Categories
+            .SelectMany(c => (c.Services ?? []).Where(s => s.LocalStorageKeys is { Count: > 0 }).Select(s => (Key: ServiceKey(c.Key, s.Key), s.LocalStorageKeys)))
+            .ToFrozenDictionary(s => s.Key, s => s.LocalStorageKeys.ToArray(), StringComparer.Ordinal);
     }
 
     /// <summary>The key of a service's own choice: <c>category/service</c>.</summary>
@@ -29,6 +32,9 @@ internal sealed class ConsentPolicy
 
     /// <summary>Every service's choice key (<c>category/service</c>), in configured order.</summary>
     public IReadOnlyList<string> ServiceKeys { get; }
+
+    /// <summary>The declared localStorage keys by the service that owns them, for the script to clear when it is refused.</summary>
+    public IReadOnlyDictionary<string, string[]> LocalStorageKeys { get; }
 
     /// <summary>True when a category sells or shares data, so an opt-out signal has something to refuse.</summary>
     public bool HasSaleOrSharing { get; }

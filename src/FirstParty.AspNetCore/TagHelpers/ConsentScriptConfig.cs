@@ -20,25 +20,12 @@ internal sealed record ConsentScriptConfig(
 {
     public static ConsentScriptConfig Create(HttpContext context, IConsentFeature consent, ConsentPolicy policy, string saved)
     {
-        // localStorage keys by the service that owns them, so a revoked service's keys are cleared.
-        var storage = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var category in policy.Categories)
-        {
-            foreach (var service in category.Services ?? [])
-            {
-                if (service.LocalStorageKeys is { Count: > 0 } keys)
-                {
-                    storage[ConsentPolicy.ServiceKey(category.Key, service.Key)] = [.. keys];
-                }
-            }
-        }
-
         return new(
             ConsentForms.Endpoint(context, "consent"),
             consent.IsDecided,
             consent.Categories,
             ConsentStateResponse.ServiceStates(consent, policy),
-            storage,
+            policy.LocalStorageKeys,
             saved);
     }
 
