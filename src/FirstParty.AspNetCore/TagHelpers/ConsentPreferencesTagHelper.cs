@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.Mvc.TagHelpers;
@@ -37,10 +38,11 @@ public sealed class ConsentPreferencesTagHelper : TagHelper
         output.Attributes.SetAttribute("method", "post");
         output.Attributes.SetAttribute("action", model.Action);
         output.Attributes.SetAttribute(new TagHelperAttribute("data-fp-preferences-form"));
-        output.AddClass("fp-form", System.Text.Encodings.Web.HtmlEncoder.Default);
+        var encoder = http.RequestServices.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
+        output.AddClass("fp-form", encoder);
         var tokens = model.Antiforgery!;
-        output.Content.AppendHtml(HiddenFields.Input(tokens.FormFieldName, tokens.RequestToken))
-            .AppendHtml(HiddenFields.Input("returnUrl", model.ReturnUrl))
+        output.Content.AppendHtml(HiddenFields.Input(tokens.FormFieldName, tokens.RequestToken, encoder))
+            .AppendHtml(HiddenFields.Input("returnUrl", model.ReturnUrl, encoder))
             .AppendHtml("<div data-fp-preferences class=\"fp-preferences fp-inline\">")
             .AppendHtml(panel)
             .AppendHtml("</div>");

@@ -149,28 +149,37 @@ public sealed class ConsentTagHelper(IStringLocalizer<ConsentTagHelper> texts) :
         var tokens = ConsentForms.Tokens(httpContext);
         var returnUrl = ConsentForms.ReturnUrl(httpContext);
 
-        // "Allow" keeps every choice already made and adds this service (or category).
-        var keep = string.Concat(categories
-            .SelectMany(c => (c.Granted && !c.Required ? [$"<input type=\"hidden\" name=\"category\" value=\"{encoder.Encode(c.Key)}\" />"] : Array.Empty<string>())
-                .Concat(c.Services.Where(s => s.Granted).Select(s => $"<input type=\"hidden\" name=\"service\" value=\"{encoder.Encode(s.Key)}\" />"))));
         var field = key.Contains('/', StringComparison.Ordinal) ? "service" : "category";
-
         output.TagName = "div";
         output.TagMode = TagMode.StartTagAndEndTag;
         output.Attributes.Clear();
         output.Attributes.SetAttribute("data-fp-placeholder", key);
         output.Attributes.SetAttribute("class", "fp-placeholder");
-        output.Content.SetHtmlContent(
-            $"<template data-fp-embed>{original}</template>"
-            + $"<p>{encoder.Encode(texts["Blocked", label].Value)}</p>"
-            + $"<form method=\"post\" action=\"{encoder.Encode(ConsentForms.Endpoint(httpContext, "consent"))}\">"
-            + $"<input name=\"{encoder.Encode(tokens.FormFieldName)}\" type=\"hidden\" value=\"{encoder.Encode(tokens.RequestToken ?? string.Empty)}\" />"
-            + keep
-            + $"<input type=\"hidden\" name=\"{field}\" value=\"{encoder.Encode(key)}\" />"
-            + $"<input type=\"hidden\" name=\"allow\" value=\"{encoder.Encode(key)}\" />"
-            + $"<input type=\"hidden\" name=\"returnUrl\" value=\"{encoder.Encode(returnUrl)}\" />"
-            + $"<button type=\"submit\" name=\"choice\" value=\"once\" data-fp-allow=\"once\">{encoder.Encode(texts["AllowOnce"].Value)}</button>"
-            + $"<button type=\"submit\" name=\"choice\" value=\"custom\" data-fp-allow=\"always\">{encoder.Encode(texts["AllowAlways", label].Value)}</button>"
-            + "</form>");
+        var content = output.Content
+            .SetHtmlContent($"<template data-fp-embed>{original}</template>")
+            .AppendHtml($"<p>{encoder.Encode(texts["Blocked", label].Value)}</p>")
+            .AppendHtml($"<form method=\"post\" action=\"{encoder.Encode(ConsentForms.Endpoint(httpContext, "consent"))}\">")
+            .AppendHtml(HiddenFields.Input(tokens.FormFieldName, tokens.RequestToken, encoder));
+
+        // "Always allow" keeps every choice already made and adds this service (or category).
+        foreach (var granted in categories)
+        {
+            if (granted.Granted && !granted.Required)
+            {
+                content.AppendHtml(HiddenFields.Input("category", granted.Key, encoder));
+            }
+
+            foreach (var grantedService in granted.Services.Where(s => s.Granted))
+            {
+                content.AppendHtml(HiddenFields.Input("service", grantedService.Key, encoder));
+            }
+        }
+
+        content.AppendHtml(HiddenFields.Input(field, key, encoder))
+            .AppendHtml(HiddenFields.Input("allow", key, encoder))
+            .AppendHtml(HiddenFields.Input("returnUrl", returnUrl, encoder))
+            .AppendHtml($"<button type=\"submit\" name=\"choice\" value=\"once\" data-fp-allow=\"once\">{encoder.Encode(texts["AllowOnce"].Value)}</button>")
+            .AppendHtml($"<button type=\"submit\" name=\"choice\" value=\"custom\" data-fp-allow=\"always\">{encoder.Encode(texts["AllowAlways", label].Value)}</button>")
+            .AppendHtml("</form>");
     }
 }

@@ -1,11 +1,10 @@
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Html;
 
 namespace FirstParty.AspNetCore.TagHelpers;
 
-/// <summary>Hidden form fields, encoded.</summary>
+/// <summary>Hidden form fields, encoded with the app's encoder.</summary>
 internal static class HiddenFields
 {
-    public static IHtmlContent Input(string name, string? value)
-        => new HtmlString($"<input type=\"hidden\" name=\"{HtmlEncoder.Default.Encode(name)}\" value=\"{HtmlEncoder.Default.Encode(value ?? string.Empty)}\" />");
+    public static string Input(string name, string? value, HtmlEncoder encoder)
+        => $"<input type=\"hidden\" name=\"{encoder.Encode(name)}\" value=\"{encoder.Encode(value ?? string.Empty)}\" />";
 }
