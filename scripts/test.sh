@@ -56,12 +56,26 @@ if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v qui
   exit 1
 fi
 
-# The package must pack with its README and licence metadata.
+# The package must pack with its README and licence metadata. The archive is read into variables
+# first: piping unzip into "grep -q" under pipefail fails at random when grep exits before unzip
+# has finished writing (SIGPIPE).
 packages=$(mktemp -d)
-if ! dotnet pack src/FirstParty.AspNetCore -c "$configuration" --no-build --nologo -v quiet -o "$packages" \
-  || ! unzip -p "$packages"/FirstParty.AspNetCore.*[0-9].nupkg '*.nuspec' | grep -q '<license type="expression">MIT</license>' \
-  || ! unzip -l "$packages"/FirstParty.AspNetCore.*[0-9].nupkg | grep -q ' README.md$'; then
-  echo "dotnet pack did not produce a package with README and licence metadata."
+pack_problem=""
+if ! dotnet pack src/FirstParty.AspNetCore -c "$configuration" --no-build --nologo -v quiet -o "$packages"; then
+  pack_problem="dotnet pack failed"
+else
+  package=$(ls "$packages"/FirstParty.AspNetCore.*.nupkg 2>/dev/null | grep -v '\.symbols\.nupkg$' | head -n 1)
+  if [ -z "$package" ]; then
+    pack_problem="no FirstParty.AspNetCore package in $packages"
+  else
+    nuspec=$(unzip -p "$package" '*.nuspec' 2>&1 || true)
+    listing=$(unzip -Z1 "$package" 2>&1 || true)
+    [[ "$nuspec" == *'<license type="expression">MIT</license>'* ]] || pack_problem="the nuspec has no MIT licence expression"
+    [[ $'\n'"$listing"$'\n' == *$'\nREADME.md\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }the package has no README.md"
+  fi
+fi
+if [ -n "$pack_problem" ]; then
+  echo "dotnet pack did not produce a package with README and licence metadata: $pack_problem."
   echo "0 passed, 1 failed"
   exit 1
 fi
