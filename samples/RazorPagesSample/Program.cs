@@ -1,4 +1,5 @@
 using FirstParty.AspNetCore;
+using RazorPagesSample.Data;
 using Microsoft.AspNetCore.OutputCaching;
 using NetEscapades.AspNetCore.SecurityHeaders;
 
@@ -17,7 +18,14 @@ builder.Services.AddSession();
 
 // Options come from the "FirstParty" section of appsettings.json; environment variables such as
 // FirstParty__Visitor__CookieName override them.
-builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName));
+// Every consent decision leaves a receipt in the sample's own database (an SQLite file under
+// App_Data, created at startup; PostgreSQL for a web farm, see SampleDatabase).
+SampleDatabase.Configure(builder);
+builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName))
+    .AddEntityFrameworkCoreLedger<SampleDbContext>(ledger => ledger.EnsureCreated = true);
+
+// Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger.
+builder.Services.AddHealthChecks().AddConsentLedger();
 
 // A strict Content-Security-Policy (no 'unsafe-inline'): the tag helpers put the request's nonce on
 // every inline and gated script they render.
@@ -60,7 +68,8 @@ app.UseSession();
 
 app.MapRazorPages();
 
-// Consent endpoints: POST/GET/DELETE /_fp/consent, POST /_fp/forget, /.well-known/gpc.json.
+// Consent endpoints: POST/GET/DELETE /_fp/consent, GET /_fp/consent/receipts, POST /_fp/forget,
+// /.well-known/gpc.json.
 app.MapFirstParty();
 
 // A JSON view of what the server knows: not a navigation, so it reads the visitor but never writes cookies.
@@ -82,5 +91,6 @@ app.MapGet("/embed/roasting", () => Results.Content("<!doctype html><title>Playe
 
 // Probes must not mint visitors.
 app.MapGet("/healthz", () => Results.Text("ok")).DisableVisitorCookies();
+app.MapHealthChecks("/healthz/ledger").DisableVisitorCookies();
 
 app.Run();

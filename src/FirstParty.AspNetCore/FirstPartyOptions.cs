@@ -35,6 +35,9 @@ public sealed class FirstPartyOptions
     /// <summary>Google Consent Mode v2 defaults and updates rendered by <c>&lt;consent-mode /&gt;</c>.</summary>
     public ConsentModeOptions ConsentMode { get; set; } = new();
 
+    /// <summary>The consent ledger: how receipts are written, kept and erased.</summary>
+    public ConsentLedgerOptions Ledger { get; set; } = new();
+
     /// <summary>
     /// The Content-Security-Policy nonce of the request, put on every inline and gated script the tag
     /// helpers render, so a policy without <c>'unsafe-inline'</c> allows them. For example with

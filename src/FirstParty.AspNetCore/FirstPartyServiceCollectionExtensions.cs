@@ -70,6 +70,12 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<ConsentTexts>();
         services.TryAddSingleton<IRegionResolver, HeaderRegionResolver>();
         services.TryAddSingleton<IConsentLedger, InMemoryConsentLedger>();
+        services.TryAddSingleton<NoticeFingerprint>();
+        services.TryAddSingleton<ConsentReceiptFactory>();
+        services.TryAddSingleton<ConsentLedgerWriter>();
+        services.TryAddSingleton<ConsentLedgerRetention>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerWriter>());
+        services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerRetention>());
         services.TryAddSingleton<CookieCatalogue>();
         services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ConsentManager>();

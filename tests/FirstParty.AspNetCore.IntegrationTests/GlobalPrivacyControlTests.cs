@@ -30,11 +30,14 @@ public sealed class GlobalPrivacyControlTests(WebApplicationFactory<IndexModel> 
         Assert.False(root.GetProperty("categories").GetProperty("marketing").GetBoolean());
         Assert.True(root.GetProperty("categories").GetProperty("analytics").GetBoolean());
 
-        var receipts = await factory.Services.GetRequiredService<IConsentLedger>().GetByConsentIdAsync(root.GetProperty("consentId").GetString()!);
-        var receipt = Assert.Single(receipts);
-        Assert.Equal("gpc", receipt.Source);
-        Assert.True(receipt.GlobalPrivacyControl);
-        Assert.Contains("marketing", receipt.Denied);
+        // The receipt, as this browser reads its own history.
+        var history = await browser.FetchAsync("/_fp/consent/receipts");
+        using var receipts = JsonDocument.Parse(history.Body);
+        var record = Assert.Single(receipts.RootElement.GetProperty("records").EnumerateArray());
+        Assert.Equal(root.GetProperty("consentId").GetString(), record.GetProperty("consentId").GetString());
+        Assert.Equal("gpc", record.GetProperty("collectionMethod").GetString());
+        Assert.True(record.GetProperty("signals").GetProperty("globalPrivacyControl").GetBoolean());
+        Assert.Contains(record.GetProperty("purposes").EnumerateArray(), p => p.GetProperty("purpose").GetString() == "marketing" && p.GetProperty("status").GetString() == "refused");
     }
 
     [Fact]

@@ -248,9 +248,9 @@ public sealed class ConsentEndpointsTests
             state.Categories());
         Assert.Equal(TimeSpan.FromDays(395), response.Written(ConsentCookie)!.MaxAge);
 
-        var receipt = Assert.Single(await app.Services.GetRequiredService<IConsentLedger>().GetByConsentIdAsync(state.GetProperty("consentId").GetString()!));
+        var receipt = Assert.Single(await app.Services.GetRequiredService<FirstParty.AspNetCore.Ledger.ConsentLedgerWriter>().FindAsync(ReceiptSubject.Consent(state.GetProperty("consentId").GetString()!)));
         Assert.Equal(["necessary", "marketing/youtube"], receipt.Granted);
-        Assert.Equal(["analytics", "marketing"], receipt.Denied);
+        Assert.Equal(["analytics", "marketing", "marketing/vimeo"], receipt.Denied);
 
         var consent = (await app.ProbeAsync(jar)).Consent;
         Assert.True(consent.GetProperty("decided").GetBoolean());
@@ -453,9 +453,9 @@ public sealed class ConsentEndpointsTests
         var state = (await app.ChooseAsync(jar, "accept-all", json: true, configure: r => r.Headers.Add("X-Region", "FR"))).Json();
         var consentId = state.GetProperty("consentId").GetString()!;
         var visitorId = state.GetProperty("visitor").GetProperty("id").GetString();
-        var ledger = app.Services.GetRequiredService<IConsentLedger>();
+        var ledger = app.Services.GetRequiredService<FirstParty.AspNetCore.Ledger.ConsentLedgerWriter>();
 
-        var receipt = Assert.Single(await ledger.GetByConsentIdAsync(consentId));
+        var receipt = Assert.Single(await ledger.FindAsync(ReceiptSubject.Consent(consentId)));
         Assert.Equal(consentId, receipt.ConsentId);
         Assert.Matches(UuidV4, receipt.ReceiptId);
         Assert.Equal(visitorId, receipt.VisitorId);
@@ -472,7 +472,7 @@ public sealed class ConsentEndpointsTests
         app.Time.Advance(TimeSpan.FromMinutes(5));
         await app.ChooseAsync(jar, "custom", configure: r => r.Headers.Add("Sec-GPC", "1"), categories: ["preferences"]);
 
-        var receipts = await ledger.GetByConsentIdAsync(consentId);
+        var receipts = await ledger.FindAsync(ReceiptSubject.Consent(consentId));
         Assert.Equal(2, receipts.Count);
         var second = receipts[1];
         Assert.NotEqual(receipt.ReceiptId, second.ReceiptId);
@@ -492,7 +492,7 @@ public sealed class ConsentEndpointsTests
         var jar = new CookieJar();
         var consentId = (await app.ChooseAsync(jar, "reject-all", json: true)).Json().GetProperty("consentId").GetString()!;
 
-        var receipt = Assert.Single(await app.Services.GetRequiredService<IConsentLedger>().GetByConsentIdAsync(consentId));
+        var receipt = Assert.Single(await app.Services.GetRequiredService<FirstParty.AspNetCore.Ledger.ConsentLedgerWriter>().FindAsync(ReceiptSubject.Consent(consentId)));
         Assert.Null(receipt.VisitorId);
         Assert.Equal(["necessary"], receipt.Granted);
         Assert.Equal(["preferences", "analytics", "marketing"], receipt.Denied);

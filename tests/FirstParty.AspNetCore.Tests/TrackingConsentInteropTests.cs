@@ -78,7 +78,7 @@ public sealed class TrackingConsentInteropTests : IAsyncLifetime
         Assert.Contains(cookies, c => c.Name == "_fp_consent" && c.MaxAge == TimeSpan.FromDays(395));
         Assert.Contains(cookies, c => c.Name == "_fp_id");
         Assert.Equal("False|True|True", await GetStringAsync("/track", ToCookieHeader(cookies)));
-        var receipts = await Ledger.GetByConsentIdAsync(ConsentId(cookies));
+        var receipts = await Ledger.FindAsync(ReceiptSubject.Consent(ConsentId(cookies)));
         Assert.Equal("api", Assert.Single(receipts).Source);
     }
 
@@ -141,7 +141,7 @@ public sealed class TrackingConsentInteropTests : IAsyncLifetime
         Assert.Equal("withdraw", Assert.Single(_changes).Source);
     }
 
-    private IConsentLedger Ledger => _app.Services.GetRequiredService<IConsentLedger>();
+    private FirstParty.AspNetCore.Ledger.ConsentLedgerWriter Ledger => _app.Services.GetRequiredService<FirstParty.AspNetCore.Ledger.ConsentLedgerWriter>();
 
     private static ITrackingConsentFeature? Tracking(HttpContext context) => context.Features.Get<ITrackingConsentFeature>();
 

@@ -1,5 +1,6 @@
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Ledger;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +27,8 @@ internal sealed class ConsentManager
     private readonly RequestCookieReader _reader;
     private readonly CookieGate _gate;
     private readonly VisitorTracker _visitors;
-    private readonly IConsentLedger _ledger;
+    private readonly ConsentLedgerWriter _ledger;
+    private readonly ConsentReceiptFactory _receipts;
     private readonly TimeProvider _time;
     private readonly FirstPartyMetrics _metrics;
     private readonly ILogger _logger;
@@ -41,7 +43,8 @@ internal sealed class ConsentManager
         RequestCookieReader reader,
         CookieGate gate,
         VisitorTracker visitors,
-        IConsentLedger ledger,
+        ConsentLedgerWriter ledger,
+        ConsentReceiptFactory receipts,
         TimeProvider time,
         FirstPartyMetrics metrics,
         ILogger<ConsentManager> logger)
@@ -57,6 +60,7 @@ internal sealed class ConsentManager
         _gate = gate;
         _visitors = visitors;
         _ledger = ledger;
+        _receipts = receipts;
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -83,38 +87,56 @@ internal sealed class ConsentManager
     /// <summary>
     /// Records a decision: <paramref name="requested"/> are the optional categories the person
     /// granted (required ones are always granted). Writes the consent cookie, mints or deletes the
-    /// visitor cookies to match, raises <see cref="FirstPartyEvents.OnConsentChanged"/> and appends a
-    /// receipt to the ledger.
+    /// visitor cookies to match, raises <see cref="FirstPartyEvents.OnConsentChanged"/> and hands a
+    /// receipt to the ledger (queued, or durable before this returns in strict mode).
     /// </summary>
-    public async Task<ConsentRecord> DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
+    /// <param name="context">The request the decision is made in.</param>
+    /// <param name="feature">The request's consent state, updated in place.</param>
+    /// <param name="source">How the decision was collected (<see cref="ConsentSources"/>).</param>
+    /// <param name="requested">The categories and services granted.</param>
+    /// <param name="pagePath">The local page the decision was made on, kept on the receipt without its query.</param>
+    /// <exception cref="IOException">Strict mode only: neither the store nor the spill file took the receipt.</exception>
+    public async Task<ConsentRecord> DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath = null)
     {
         var previous = feature.Categories;
-        var (record, receipt) = Decide(context, feature, source, requested);
+        var (record, receipt) = Decide(context, feature, source, requested, pagePath);
+        await _ledger.RecordAsync(receipt).ConfigureAwait(false);
         if (_events.OnConsentChanged is { } onChanged)
         {
             await onChanged(new ConsentChangedContext(context, previous, feature, source)).ConfigureAwait(false);
         }
 
-        await _ledger.AppendAsync(receipt, context.RequestAborted).ConfigureAwait(false);
         return record;
     }
 
     /// <summary>
     /// The same decision for synchronous callers (<c>ITrackingConsentFeature</c>): the receipt is
-    /// appended without waiting, and a failure to append is logged.
+    /// handed over without waiting, and a failure to keep it is logged.
     /// </summary>
     public void DecideWithoutWaiting(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
-        var (_, receipt) = Decide(context, feature, source, requested);
-        _ = AppendWithoutWaitingAsync(receipt);
+        var (_, receipt) = Decide(context, feature, source, requested, context.Request.Path.Value);
+        _ = RecordWithoutWaitingAsync(receipt);
     }
 
-    private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
+    /// <summary>Erases this browser's receipts (by consent id and visitor id) as <c>POST /_fp/forget</c> promises.</summary>
+    public async Task EraseReceiptsAsync(string? consentId, string? visitorId, ReceiptErasure erasure)
+    {
+        if (consentId is not null)
+        {
+            await _ledger.EraseAsync(ReceiptSubject.Consent(consentId), erasure).ConfigureAwait(false);
+        }
+
+        if (visitorId is not null)
+        {
+            await _ledger.EraseAsync(ReceiptSubject.Visitor(visitorId), erasure).ConfigureAwait(false);
+        }
+    }
+
+    private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath)
     {
         var now = _time.GetUtcNow();
         var (record, lifetimeSeconds) = CreateRecord(feature.ConsentId, source, feature.Regime, feature.Region, requested, now);
-        var granted = record.Granted;
-        var denied = _policy.Categories.Where(c => !record.Grants(c.Key)).Select(c => c.Key).ToList();
 
         Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
         var length = _codec.Protect(record, value);
@@ -126,11 +148,9 @@ internal sealed class ConsentManager
         var visitor = _visitors.Synchronize(context, visitorGranted);
         feature.VisitorCookiesDeleted |= !visitorGranted;
         _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);
-        _logger.ConsentDecided(record.Id, source, string.Join(',', granted));
+        _logger.ConsentDecided(record.Id, source, string.Join(',', record.Granted));
 
-        var receipt = new ConsentReceipt(
-            RandomIds.NewUuid(), record.Id, visitor?.VisitorId, now, record.Revision, record.Regime, record.Region, source,
-            granted, denied, feature.GlobalPrivacyControl, DateTimeOffset.FromUnixTimeSeconds(record.ExpiresAt));
+        var receipt = _receipts.Create(context, record, visitor?.VisitorId, feature.GlobalPrivacyControl, now, pagePath);
         return (record, receipt);
     }
 
@@ -160,11 +180,11 @@ internal sealed class ConsentManager
         return $"{_options.CookieName}={_codec.Protect(record)}; max-age={lifetimeSeconds}; path=/; samesite=lax";
     }
 
-    private async Task AppendWithoutWaitingAsync(ConsentReceipt receipt)
+    private async Task RecordWithoutWaitingAsync(ConsentReceipt receipt)
     {
         try
         {
-            await _ledger.AppendAsync(receipt).ConfigureAwait(false);
+            await _ledger.RecordAsync(receipt).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

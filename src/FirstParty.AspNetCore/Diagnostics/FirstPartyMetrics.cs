@@ -14,16 +14,53 @@ internal sealed class FirstPartyMetrics
     private readonly Counter<long> _rejectedCookies;
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _suppressed;
+    private readonly Meter _meter;
+    private readonly Counter<long> _ledgerWritten;
+    private readonly Counter<long> _ledgerRetried;
+    private readonly Counter<long> _ledgerSpilled;
+    private readonly Counter<long> _ledgerReplayed;
+    private readonly Counter<long> _ledgerFailed;
+    private readonly Counter<long> _ledgerErased;
+    private readonly Counter<long> _ledgerPurged;
 
     public FirstPartyMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _newVisitors = meter.CreateCounter<long>("firstparty.visitors.new", "{visitor}", "Visitor ids minted.");
         _newSessions = meter.CreateCounter<long>("firstparty.sessions.new", "{session}", "Sessions started.");
         _suppressed = meter.CreateCounter<long>("firstparty.cookies.suppressed", "{cookie}", "Cookies the app wrote that consent did not allow.");
         _decisions = meter.CreateCounter<long>("firstparty.consent.decisions", "{decision}", "Consent decisions, by source, regime and opt-out signal.");
         _rejectedCookies = meter.CreateCounter<long>("firstparty.cookies.rejected", "{cookie}", "Request cookies ignored because they were malformed, forged, oversized or of an unknown version.");
+        _ledgerWritten = meter.CreateCounter<long>("firstparty.ledger.written", "{receipt}", "Receipts written to the consent ledger's store.");
+        _ledgerRetried = meter.CreateCounter<long>("firstparty.ledger.retried", "{attempt}", "Failed writes to the consent ledger's store that will be retried.");
+        _ledgerSpilled = meter.CreateCounter<long>("firstparty.ledger.spilled", "{operation}", "Ledger operations kept in the spill file while the store was down or the queue full.");
+        _ledgerReplayed = meter.CreateCounter<long>("firstparty.ledger.replayed", "{operation}", "Ledger operations replayed from the spill file into the store.");
+        _ledgerFailed = meter.CreateCounter<long>("firstparty.ledger.failed", "{operation}", "Ledger operations that neither the store nor the spill file would take.");
+        _ledgerErased = meter.CreateCounter<long>("firstparty.ledger.erased", "{receipt}", "Receipts erased (deleted or pseudonymised) on request.");
+        _ledgerPurged = meter.CreateCounter<long>("firstparty.ledger.purged", "{receipt}", "Receipts deleted by the retention purge.");
     }
+
+    /// <summary>Publishes the writer's queue depth, spill backlog and oldest pending age.</summary>
+    internal void ObserveLedger(Ledger.ConsentLedgerWriter writer)
+    {
+        _meter.CreateObservableGauge("firstparty.ledger.queue.depth", () => writer.QueueDepth, "{operation}", "Ledger operations waiting in memory.");
+        _meter.CreateObservableGauge("firstparty.ledger.spill.depth", () => writer.SpilledCount, "{operation}", "Ledger operations waiting in the spill file.");
+        _meter.CreateObservableGauge("firstparty.ledger.pending.age", () => writer.OldestPendingAge.TotalSeconds, "s", "How long the oldest ledger operation not yet in the store has waited.");
+    }
+
+    public void LedgerWritten(int count) => _ledgerWritten.Add(count);
+
+    public void LedgerRetried() => _ledgerRetried.Add(1);
+
+    public void LedgerSpilled(int count) => _ledgerSpilled.Add(count);
+
+    public void LedgerReplayed(int count) => _ledgerReplayed.Add(count);
+
+    public void LedgerFailed(int count) => _ledgerFailed.Add(count);
+
+    public void LedgerErased(int count) => _ledgerErased.Add(count);
+
+    public void LedgerPurged(int count) => _ledgerPurged.Add(count);
 
     public void NewVisitor() => _newVisitors.Add(1);
 

@@ -46,4 +46,40 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(14, LogLevel.Warning, "The app wrote the cookie {CookieName}, which no consent category declares. Declare it under FirstParty:Consent:Categories:{{n}}:Services so it is gated, deleted on refusal and listed in the cookie table.", EventName = "UndeclaredCookie")]
     public static partial void UndeclaredCookie(this ILogger logger, string cookieName);
+
+    [LoggerMessage(15, LogLevel.Warning, "Writing {Count} ledger operations failed (attempt {Attempt}); they will be retried.", EventName = "LedgerWriteFailed")]
+    public static partial void LedgerWriteFailed(this ILogger logger, int count, int attempt, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "The consent ledger's store is not taking receipts: keeping them in the spill file {Path} until it does.", EventName = "LedgerSpilling")]
+    public static partial void LedgerSpilling(this ILogger logger, string? path);
+
+    [LoggerMessage(17, LogLevel.Information, "Replayed {Count} ledger operations from the spill file into the store.", EventName = "LedgerReplayed")]
+    public static partial void LedgerReplayed(this ILogger logger, int count);
+
+    [LoggerMessage(18, LogLevel.Critical, "{Count} consent receipts could not be kept: the store and the spill file both refused them.", EventName = "ReceiptsLost")]
+    public static partial void ReceiptsLost(this ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(19, LogLevel.Information, "Adopted {Count} ledger operations from the spill file {Path} left by an earlier run.", EventName = "LedgerAdoptedSpillFile")]
+    public static partial void LedgerAdoptedSpillFile(this ILogger logger, string path, int count);
+
+    [LoggerMessage(20, LogLevel.Information, "The retention purge deleted {Count} receipts made before {Cutoff:O}.", EventName = "ReceiptsPurged")]
+    public static partial void ReceiptsPurged(this ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(21, LogLevel.Error, "The retention purge of the consent ledger failed; it runs again at the next interval.", EventName = "LedgerPurgeFailed")]
+    public static partial void LedgerPurgeFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(22, LogLevel.Warning, "Shutting down before the store took {Count} ledger operations: they are in the spill file and replayed at the next start.", EventName = "LedgerShutdownSpilled")]
+    public static partial void LedgerShutdownSpilled(this ILogger logger, int count);
+
+    [LoggerMessage(23, LogLevel.Information, "Erased ({Erasure}) {Count} receipts by {Kind} id.", EventName = "ReceiptsErased")]
+    public static partial void ReceiptsErased(this ILogger logger, ReceiptSubjectKind kind, int count, ReceiptErasure erasure);
+
+    [LoggerMessage(24, LogLevel.Error, "Line {Line} of the ledger spill file {Path} is not a ledger operation; it was moved to {Path}.rejected.", EventName = "SpillLineRejected")]
+    public static partial void SpillLineRejected(this ILogger logger, string path, int line);
+
+    [LoggerMessage(25, LogLevel.Critical, "The consent ledger writer stopped unexpectedly; receipts are no longer written until the app restarts.", EventName = "LedgerWriterFailed")]
+    public static partial void LedgerWriterFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(26, LogLevel.Error, "The consent history could not be read from the ledger's store.", EventName = "ReceiptsUnavailable")]
+    public static partial void ReceiptsUnavailable(this ILogger logger, Exception exception);
 }

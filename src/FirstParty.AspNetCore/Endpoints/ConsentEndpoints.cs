@@ -1,5 +1,6 @@
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Ledger;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
@@ -131,7 +132,11 @@ internal static class ConsentEndpoints
                 return Reject(logger, StatusCodes.Status400BadRequest, $"Unknown choice '{Truncate(choice[0])}': use accept-all, reject-all, custom, withdraw or once.");
         }
 
-        await manager.DecideAsync(context, consent, source, granted).ConfigureAwait(false);
+        if (!await TryDecideAsync(context, manager, consent, source, granted, ReturnUrls.Choose(form["returnUrl"], context.Request), logger).ConfigureAwait(false))
+        {
+            return LedgerUnavailable();
+        }
+
         return Answer(context, consent, form["returnUrl"]);
     }
 
@@ -147,12 +152,17 @@ internal static class ConsentEndpoints
             return Reject(logger, StatusCodes.Status400BadRequest, "The antiforgery token is missing or invalid.");
         }
 
-        await manager.DecideAsync(context, consent, ConsentSources.Withdraw, []).ConfigureAwait(false);
+        if (!await TryDecideAsync(context, manager, consent, ConsentSources.Withdraw, [], ReturnUrls.Choose(context.Request.Query["returnUrl"], context.Request), logger).ConfigureAwait(false))
+        {
+            return LedgerUnavailable();
+        }
+
         return Answer(context, consent, context.Request.Query["returnUrl"]);
     }
 
-    public static async Task<IResult> ForgetAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, VisitorTracker visitors, ILogger<ConsentManager> logger)
+    public static async Task<IResult> ForgetAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, VisitorTracker visitors, Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options, ILogger<ConsentManager> logger)
     {
+        var erasure = options.Value.Ledger.ForgetErasure;
         if (context.Features.Get<IConsentFeature>() is not ConsentFeature consent)
         {
             return MissingMiddleware();
@@ -173,6 +183,16 @@ internal static class ConsentEndpoints
             return Reject(logger, StatusCodes.Status400BadRequest, "The antiforgery token is missing or invalid.");
         }
 
+        // The history goes first: if it cannot be erased, the browser keeps the ids to ask again.
+        try
+        {
+            await manager.EraseReceiptsAsync(consent.ConsentId, context.GetVisitor()?.VisitorId, erasure).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return LedgerUnavailable();
+        }
+
         // The browser becomes a stranger: no consent record, no visitor, no stored data.
         var fresh = manager.Forget(context, consent);
         context.Features.Set<IVisitorFeature>(null);
@@ -186,6 +206,67 @@ internal static class ConsentEndpoints
             : context.Request.Query["returnUrl"];
         return Answer(context, fresh, returnUrl);
     }
+
+    /// <summary>
+    /// This browser's own consent history (by its consent id, current or expired), as the ISO 27560
+    /// shaped export. Only this browser's cookie selects the receipts, so no one can read another's.
+    /// </summary>
+    public static async Task<IResult> GetReceiptsAsync(HttpContext context, ConsentLedgerWriter ledger, ILogger<ConsentManager> logger)
+    {
+        if (context.GetConsent() is not { } consent)
+        {
+            return MissingMiddleware();
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        if (consent.ConsentId is not { } consentId)
+        {
+            return Results.Bytes(ConsentReceiptExport.ToUtf8Bytes(null, []), ConsentReceiptExport.ContentType);
+        }
+
+        IReadOnlyList<ConsentReceipt> receipts;
+        try
+        {
+            receipts = await ledger.FindAsync(ReceiptSubject.Consent(consentId), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            logger.ReceiptsUnavailable(ex);
+            return Results.Problem(detail: "The consent history is not available right now; try again later.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (context.Request.Query.ContainsKey("download"))
+        {
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"consent-history.json\"";
+        }
+
+        return Results.Bytes(ConsentReceiptExport.ToUtf8Bytes(ReceiptSubject.Consent(consentId), receipts), ConsentReceiptExport.ContentType);
+    }
+
+    /// <summary>
+    /// Makes a decision. Only in strict ledger mode can this fail (neither the store nor the spill
+    /// file took the receipt): then nothing this request would have changed reaches the browser.
+    /// </summary>
+    private static async Task<bool> TryDecideAsync(HttpContext context, ConsentManager manager, ConsentFeature consent, string source, IReadOnlyCollection<string> granted, string pagePath, ILogger logger)
+    {
+        try
+        {
+            await manager.DecideAsync(context, consent, source, granted, pagePath).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.ConsentRequestRejected("the consent ledger could not keep the receipt");
+            context.Response.Headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.SetCookie);
+            context.Features.Set<IVisitorFeature>(null);
+            return false;
+        }
+    }
+
+    private static IResult LedgerUnavailable()
+        => Results.Problem(
+            detail: "Your choice could not be recorded, so nothing was changed; please try again in a moment.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>
     /// A form that offers a category's services one by one says so with <c>services-of</c>. A person

@@ -13,7 +13,7 @@ public static class FirstPartyEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the consent endpoints under <c>FirstParty:Endpoints:PathPrefix</c> (default <c>/_fp</c>):
-    /// <c>GET</c>, <c>POST</c> and <c>DELETE /_fp/consent</c>, <c>POST /_fp/forget</c>, and
+    /// <c>GET</c>, <c>POST</c> and <c>DELETE /_fp/consent</c>, <c>GET /_fp/consent/receipts</c> (this browser's consent history), <c>POST /_fp/forget</c>, and
     /// <c>/.well-known/gpc.json</c> when Global Privacy Control is honoured. None of them writes
     /// visitor cookies on its own account; a decision mints or deletes them.
     /// </summary>
@@ -26,6 +26,7 @@ public static class FirstPartyEndpointRouteBuilderExtensions
         group.MapGet("/consent", ConsentEndpoints.GetStateAsync).WithName("FirstParty.GetConsent");
         group.MapPost("/consent", ConsentEndpoints.PostAsync).WithName("FirstParty.PostConsent").DisableAntiforgery();
         group.MapDelete("/consent", ConsentEndpoints.DeleteAsync).WithName("FirstParty.DeleteConsent").DisableAntiforgery();
+        group.MapGet("/consent/receipts", ConsentEndpoints.GetReceiptsAsync).WithName("FirstParty.GetConsentReceipts");
         group.MapPost("/forget", ConsentEndpoints.ForgetAsync).WithName("FirstParty.Forget").DisableAntiforgery();
         group.DisableVisitorCookies();
 

@@ -32,7 +32,7 @@ public sealed class PrivacyCentreTagHelper : TagHelper
             return;
         }
 
-        var model = new PrivacyCentreModel(form, http.GetVisitor(), ConsentForms.Endpoint(http, "forget"));
+        var model = new PrivacyCentreModel(form, http.GetVisitor(), ConsentForms.Endpoint(http, "forget"), ConsentForms.Endpoint(http, "consent/receipts") + "?download");
         output.Content.SetHtmlContent(await http.RequestServices.GetRequiredService<IConsentViewRenderer>()
             .RenderAsync(ViewContext, ConsentViewRenderer.PrivacyCentre, model).ConfigureAwait(false));
     }

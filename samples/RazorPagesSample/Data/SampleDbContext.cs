@@ -1,0 +1,16 @@
+using FirstParty.AspNetCore.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace RazorPagesSample.Data;
+
+/// <summary>
+/// The sample's own database. Implementing <see cref="IConsentLedgerDbContext"/> puts FirstParty's
+/// consent receipts in it, beside the app's tables, under the app's migrations.
+/// </summary>
+public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options), IConsentLedgerDbContext
+{
+    /// <summary>FirstParty's consent ledger.</summary>
+    public DbSet<ConsentReceiptEntity> ConsentReceipts => Set<ConsentReceiptEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.Entity<ConsentReceiptEntity>();
+}

@@ -1,0 +1,47 @@
+using FirstParty.AspNetCore;
+using FirstParty.AspNetCore.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Keeps FirstParty's consent ledger in a database through EF Core.</summary>
+public static class EntityFrameworkCoreLedgerFirstPartyBuilderExtensions
+{
+    /// <summary>
+    /// Keeps consent receipts in the app's own <typeparamref name="TContext"/> (registered with
+    /// <c>AddDbContext</c> or <c>AddDbContextPool</c>), which implements
+    /// <see cref="IConsentLedgerDbContext"/>; the receipts table joins the app's migrations.
+    /// </summary>
+    public static IFirstPartyBuilder AddEntityFrameworkCoreLedger<TContext>(this IFirstPartyBuilder builder, Action<EntityFrameworkCoreLedgerOptions>? configure = null)
+        where TContext : DbContext, IConsentLedgerDbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<EntityFrameworkCoreLedgerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<EntityFrameworkCoreConsentLedger<TContext>>();
+        services.Replace(ServiceDescriptor.Singleton<IConsentLedger>(static sp => sp.GetRequiredService<EntityFrameworkCoreConsentLedger<TContext>>()));
+
+        // Before FirstParty's own hosted services, so the ledger writer finds the tables.
+        services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, LedgerSchemaInitializer<TContext>>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps consent receipts in a ledger-only database with the ready-made
+    /// <see cref="ConsentLedgerDbContext"/>, for example
+    /// <c>.AddEntityFrameworkCoreLedger(db =&gt; db.UseNpgsql(connectionString))</c>.
+    /// </summary>
+    public static IFirstPartyBuilder AddEntityFrameworkCoreLedger(this IFirstPartyBuilder builder, Action<DbContextOptionsBuilder> configureDbContext, Action<EntityFrameworkCoreLedgerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureDbContext);
+        builder.Services.AddDbContext<ConsentLedgerDbContext>(configureDbContext);
+        return builder.AddEntityFrameworkCoreLedger<ConsentLedgerDbContext>(configure);
+    }
+}
