@@ -105,7 +105,9 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(IServiceScopeFa
     public async ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+
+        // An embedded SQLite file that does not exist yet "cannot connect" until it is created.
+        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
         return await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Net.Http.Headers;
+
+namespace FirstParty.AspNetCore.EntityFrameworkCore.Tests;
+
+/// <summary>
+/// One browser: its cookies are kept by hand, so the same browser can talk to two hosts of a web
+/// farm. Decisions are posted as the enhancement script posts them (JSON, antiforgery header).
+/// </summary>
+internal sealed class SampleBrowser
+{
+    public Dictionary<string, string> Cookies { get; } = new(StringComparer.Ordinal);
+
+    public async Task<JsonElement> StateAsync(HttpClient host, bool antiforgery = false)
+    {
+        using var response = await SendAsync(host, new HttpRequestMessage(HttpMethod.Get, antiforgery ? "/_fp/consent?antiforgery" : "/_fp/consent"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Posts a choice and returns the status code (the answer must never be an error the browser cannot handle).</summary>
+    public async Task<HttpStatusCode> ChooseAsync(HttpClient host, string choice, string returnUrl = "/Menu?table=4")
+    {
+        var token = (await StateAsync(host, antiforgery: true)).GetProperty("antiforgery");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/_fp/consent")
+        {
+            Content = new FormUrlEncodedContent([new("choice", choice), new("returnUrl", returnUrl)]),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
+        using var response = await SendAsync(host, request);
+        return response.StatusCode;
+    }
+
+    public async Task<string> GetStringAsync(HttpClient host, string path)
+    {
+        using var response = await SendAsync(host, new HttpRequestMessage(HttpMethod.Get, path));
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpClient host, HttpRequestMessage request)
+    {
+        using (request)
+        {
+            if (Cookies.Count > 0)
+            {
+                request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
+            }
+
+            request.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) FirstPartyTests");
+            var response = await host.SendAsync(request);
+            if (response.Headers.TryGetValues(HeaderNames.SetCookie, out var values))
+            {
+                foreach (var cookie in SetCookieHeaderValue.ParseList([.. values]))
+                {
+                    if (cookie.Expires is { } expires && expires < DateTimeOffset.UtcNow || cookie.MaxAge is { } age && age <= TimeSpan.Zero)
+                    {
+                        Cookies.Remove(cookie.Name.Value!);
+                    }
+                    else
+                    {
+                        Cookies[cookie.Name.Value!] = cookie.Value.Value!;
+                    }
+                }
+            }
+
+            return response;
+        }
+    }
+}
