@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every FirstParty test: unit, WebApplicationFactory integration and real-browser tests.
-# Installs what the tests need when it is missing (Debian's chromium, publicsuffix, nodejs and npm
-# packages; axe-core from npm),
+# Installs what the tests need when it is missing (Debian's chromium, publicsuffix, nodejs, npm and
+# postgresql packages; axe-core from npm),
 # builds the whole solution (benchmarks included) with warnings as errors, runs the tests, and
 # ends with one line "N passed, N failed" summed from the TRX results.
 set -uo pipefail
@@ -16,6 +16,7 @@ install_missing() {
   [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || packages+=(publicsuffix)
   command -v unzip >/dev/null || packages+=(unzip)
   command -v npm >/dev/null || packages+=(nodejs npm)
+  command -v pg_virtualenv >/dev/null || packages+=(postgresql)
   [ ${#packages[@]} -eq 0 ] && return 0
 
   local sudo=""
@@ -35,7 +36,7 @@ sum_counter() {
 }
 
 if ! install_missing; then
-  echo "Could not install the browser-test prerequisites (chromium, publicsuffix)." >&2
+  echo "Could not install the test prerequisites (chromium, publicsuffix, nodejs, npm, postgresql)." >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -56,26 +57,29 @@ if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v qui
   exit 1
 fi
 
-# The package must pack with its README and licence metadata. The archive is read into variables
-# first: piping unzip into "grep -q" under pipefail fails at random when grep exits before unzip
-# has finished writing (SIGPIPE).
+# Every package must pack with its README and licence metadata. Each archive is read into variables
+# first: piping unzip into "grep -q" under pipefail fails at random when grep exits before unzip has
+# finished writing (SIGPIPE).
 packages=$(mktemp -d)
 pack_problem=""
-if ! dotnet pack src/FirstParty.AspNetCore -c "$configuration" --no-build --nologo -v quiet -o "$packages"; then
-  pack_problem="dotnet pack failed"
-else
-  package=$(ls "$packages"/FirstParty.AspNetCore.*.nupkg 2>/dev/null | grep -v '\.symbols\.nupkg$' | head -n 1)
-  if [ -z "$package" ]; then
-    pack_problem="no FirstParty.AspNetCore package in $packages"
-  else
-    nuspec=$(unzip -p "$package" '*.nuspec' 2>&1 || true)
-    listing=$(unzip -Z1 "$package" 2>&1 || true)
-    [[ "$nuspec" == *'<license type="expression">MIT</license>'* ]] || pack_problem="the nuspec has no MIT licence expression"
-    [[ $'\n'"$listing"$'\n' == *$'\nREADME.md\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }the package has no README.md"
+for library in src/*/*.csproj; do
+  id=$(basename "$library" .csproj)
+  if ! dotnet pack "$library" -c "$configuration" --no-build --nologo -v quiet -o "$packages" >/dev/null; then
+    pack_problem="${pack_problem:+$pack_problem; }dotnet pack failed for $id"
+    continue
   fi
-fi
+  package="$packages/$id.$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1).nupkg"
+  if [ ! -f "$package" ]; then
+    pack_problem="${pack_problem:+$pack_problem; }no $package"
+    continue
+  fi
+  nuspec=$(unzip -p "$package" '*.nuspec' 2>&1 || true)
+  listing=$(unzip -Z1 "$package" 2>&1 || true)
+  [[ "$nuspec" == *'<license type="expression">MIT</license>'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no MIT licence expression"
+  [[ $'\n'"$listing"$'\n' == *$'\nREADME.md\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no README.md"
+done
 if [ -n "$pack_problem" ]; then
-  echo "dotnet pack did not produce a package with README and licence metadata: $pack_problem."
+  echo "dotnet pack did not produce packages with README and licence metadata: $pack_problem."
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -85,7 +89,11 @@ rm -rf "$packages"
 status=0
 for project in tests/*/*Tests.csproj; do
   name=$(basename "$project" .csproj)
-  dotnet test "$project" -c "$configuration" --no-build --nologo \
+  runner=()
+  # The EF Core ledger tests need a real PostgreSQL server: pg_virtualenv starts a throwaway
+  # cluster on localhost for the duration of the command (and lets the tests stop and start it).
+  [[ "$name" == *EntityFrameworkCore* ]] && runner=(pg_virtualenv)
+  "${runner[@]}" dotnet test "$project" -c "$configuration" --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 5m || status=$?
 done
