@@ -1,11 +1,24 @@
 using FirstParty.AspNetCore;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddControllersWithViews();
 builder.Services.AddDistributedMemoryCache();
 builder.Services.AddSession();
-builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName));
+
+// This app has no EF Core model of its own: the ready-made ledger context keeps the consent
+// receipts in an SQLite file of their own, created at startup.
+var ledger = new SqliteConnectionStringBuilder(builder.Configuration.GetConnectionString("Ledger") ?? "Data Source=App_Data/ledger.db");
+if (!Path.IsPathRooted(ledger.DataSource))
+{
+    ledger.DataSource = Path.Combine(builder.Environment.ContentRootPath, ledger.DataSource);
+}
+
+Directory.CreateDirectory(Path.GetDirectoryName(ledger.DataSource)!);
+builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName))
+    .AddEntityFrameworkCoreLedger(db => db.UseSqlite(ledger.ToString()), o => o.EnsureCreated = true);
 
 var app = builder.Build();
 
