@@ -21,6 +21,9 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     /// <summary>Failed attempts before the writer stops holding operations in memory and spills them.</summary>
     internal const int AttemptsBeforeSpill = 3;
 
+    /// <summary>Erasures remembered to catch receipts that reach the store after them.</summary>
+    private const int MaxRememberedErasures = 10_000;
+
     private readonly IConsentLedger _store;
     private readonly ConsentLedgerOptions _options;
     private readonly TimeProvider _time;
@@ -30,6 +33,8 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     private readonly LedgerSpillFile _spill;
     private readonly ConcurrentDictionary<string, ConsentReceipt> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<ReceiptSubject, (DateTimeOffset At, ReceiptErasure Erasure)> _erasures = new();
     private readonly Lock _spillLock = new();
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset? _inFlightSince;
@@ -63,6 +68,9 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
 
     /// <summary>Operations waiting in memory.</summary>
     public int QueueDepth => _queue.Reader.Count;
+
+    /// <summary>Receipts recorded but not yet in the store or the spill file.</summary>
+    internal int PendingReceipts => _pending.Count;
 
     /// <summary>Operations waiting in the spill file.</summary>
     public long SpilledCount => _spill.PendingCount;
@@ -143,6 +151,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     /// <summary>Drains the queue into the store until the host's shutdown timeout, then spills the rest.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping.TrySetResult();
         _queue.Writer.TryComplete();
         using (cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort))
         {
@@ -221,10 +230,19 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             {
                 if (_spill.IsActive)
                 {
-                    if (_queue.Reader.Completion.IsCompleted)
+                    if (_stopping.Task.IsCompleted)
                     {
                         // Shutting down: the file is replayed at the next start.
                         break;
+                    }
+
+                    // Whatever reached the queue meanwhile goes behind the file (wake-ups are dropped).
+                    Drain(batch, all: true);
+                    if (batch.Count > 0)
+                    {
+                        Spill(batch, wake: false);
+                        batch.Clear();
+                        _inFlightSince = null;
                     }
 
                     if (await TryReplayAsync(token).ConfigureAwait(false))
@@ -372,21 +390,20 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     /// <summary>Writes operations in order: consecutive appends in one call, each erasure on its own.</summary>
     private async Task ApplyAsync(List<LedgerOperation> operations, CancellationToken token)
     {
-        var appends = new List<ConsentReceipt>(operations.Count);
+        var appends = new List<LedgerOperation>(operations.Count);
         foreach (var operation in operations)
         {
-            if (operation.Append is { } receipt)
+            if (operation.Append is not null)
             {
-                appends.Add(receipt);
+                appends.Add(operation);
                 continue;
             }
 
             if (operation.Erase is { } subject)
             {
                 await FlushAppendsAsync(appends, token).ConfigureAwait(false);
-                var erased = await _store.EraseAsync(subject, operation.Erasure, token).ConfigureAwait(false);
-                _metrics.LedgerErased(erased);
-                _logger.ReceiptsErased(subject.Kind, erased, operation.Erasure);
+                Remember(subject, operation.QueuedAt, operation.Erasure);
+                await EraseAsync(subject, operation.Erasure, token).ConfigureAwait(false);
             }
         }
 
@@ -394,21 +411,52 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         _storeFailing = false;
     }
 
-    private async Task FlushAppendsAsync(List<ConsentReceipt> appends, CancellationToken token)
+    private async Task FlushAppendsAsync(List<LedgerOperation> appends, CancellationToken token)
     {
         if (appends.Count == 0)
         {
             return;
         }
 
-        await _store.AppendAsync(appends, token).ConfigureAwait(false);
-        _metrics.LedgerWritten(appends.Count);
-        foreach (var receipt in appends)
+        var receipts = appends.ConvertAll(static a => a.Append!);
+        await _store.AppendAsync(receipts, token).ConfigureAwait(false);
+        _metrics.LedgerWritten(receipts.Count);
+        foreach (var receipt in receipts)
         {
             _pending.TryRemove(receipt.ReceiptId, out _);
         }
 
+        // An append asked for before an erasure can reach the store after it (it waited in the
+        // queue while the erasure went to the spill file, or the reverse across a restart): erase again.
+        if (!_erasures.IsEmpty)
+        {
+            foreach (var (subject, (_, erasure)) in _erasures.Where(e => appends.Any(a => e.Key.Matches(a.Append!) && a.QueuedAt <= e.Value.At)).ToList())
+            {
+                await EraseAsync(subject, erasure, token).ConfigureAwait(false);
+            }
+        }
+
         appends.Clear();
+    }
+
+    private async Task EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, CancellationToken token)
+    {
+        var erased = await _store.EraseAsync(subject, erasure, token).ConfigureAwait(false);
+        _metrics.LedgerErased(erased);
+        _logger.ReceiptsErased(subject.Kind, erased, erasure);
+    }
+
+    /// <summary>Keeps the most recent erasures (bounded) so that receipts arriving late are erased too.</summary>
+    private void Remember(ReceiptSubject subject, DateTimeOffset at, ReceiptErasure erasure)
+    {
+        _erasures[subject] = (at, erasure);
+        if (_erasures.Count > MaxRememberedErasures)
+        {
+            foreach (var oldest in _erasures.OrderBy(e => e.Value.At).Take(_erasures.Count - MaxRememberedErasures).ToList())
+            {
+                _erasures.TryRemove(oldest.Key, out _);
+            }
+        }
     }
 
     private void Drain(List<LedgerOperation> batch, bool all = false)
@@ -452,6 +500,15 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             // Neither the store nor the disk would take them: say so loudly, never silently.
             _metrics.LedgerFailed(operations.Count);
             _logger.ReceiptsLost(operations.Count, ex);
+            foreach (var operation in operations)
+            {
+                // Not kept anywhere: it must not show up as pending in anyone's history either.
+                if (operation.Append is { } receipt)
+                {
+                    _pending.TryRemove(receipt.ReceiptId, out _);
+                }
+            }
+
             if (throwOnFailure)
             {
                 throw;
@@ -484,7 +541,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     private async Task WaitAsync(TimeSpan delay, CancellationToken token)
     {
         // Sleep through the backoff, but wake for shutdown.
-        await Task.WhenAny(Task.Delay(delay, _time, token), _queue.Reader.Completion).ConfigureAwait(false);
+        await Task.WhenAny(Task.Delay(delay, _time, token), _stopping.Task).ConfigureAwait(false);
         token.ThrowIfCancellationRequested();
     }
 
