@@ -33,6 +33,8 @@ internal sealed class BenchmarkHost
         _pipeline = app.Build();
     }
 
+    public IServiceProvider Services => _services;
+
     public async Task<HttpContext> SendAsync(string? cookieHeader)
     {
         var response = new StartingResponseFeature();
@@ -78,7 +80,7 @@ internal sealed class BenchmarkHost
         return string.Join("; ", context.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]));
     }
 
-    private sealed class StartingResponseFeature : HttpResponseFeature
+    internal sealed class StartingResponseFeature : HttpResponseFeature
     {
         private List<(Func<object, Task> Callback, object State)>? _callbacks;
 
