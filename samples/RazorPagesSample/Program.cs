@@ -22,7 +22,13 @@ builder.Services.AddSession();
 // App_Data, created at startup; PostgreSQL for a web farm, see SampleDatabase).
 SampleDatabase.Configure(builder);
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName))
-    .AddEntityFrameworkCoreLedger<SampleDbContext>(ledger => ledger.EnsureCreated = true);
+    .AddEntityFrameworkCoreLedger<SampleDbContext>(ledger => ledger.EnsureCreated = true)
+
+    // The analytics SDKs' own id cookies, written by the server from the visitor cookie once
+    // analytics is allowed (settings under FirstParty:Providers).
+    .AddSnowplow()
+    .AddAmplitude()
+    .AddGoogleAnalytics();
 
 // Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger.
 builder.Services.AddHealthChecks().AddConsentLedger();

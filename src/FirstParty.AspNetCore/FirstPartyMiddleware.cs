@@ -36,6 +36,7 @@ internal sealed class FirstPartyMiddleware
     private readonly CrawlerDetector _crawlers;
     private readonly FirstPartyOptions _options;
     private readonly ILogger _logger;
+    private readonly Providers.ProviderMirrors _providers;
 
     public FirstPartyMiddleware(
         RequestDelegate next,
@@ -44,8 +45,10 @@ internal sealed class FirstPartyMiddleware
         Cookies.CookieGate gate,
         CrawlerDetector crawlers,
         IOptions<FirstPartyOptions> options,
-        ILogger<FirstPartyMiddleware> logger)
+        ILogger<FirstPartyMiddleware> logger,
+        Providers.ProviderMirrors providers)
     {
+        _providers = providers;
         _next = next;
         _tracker = tracker;
         _consent = consent;
@@ -81,6 +84,13 @@ internal sealed class FirstPartyMiddleware
 
     private Task ContinueWithVisitor(HttpContext context, ConsentFeature consent, bool canWrite)
     {
+        if (canWrite && _providers.Enabled)
+        {
+            // SDK id cookies follow the visitor on every page; whether they are allowed is decided
+            // when the response starts, after anything this request decides.
+            _providers.Schedule(context, missingOnly: false);
+        }
+
         if (!consent.AllowsVisitorCookies(_options.Visitor.Category))
         {
             if (_tracker.HasCookies(context))

@@ -35,6 +35,9 @@ public sealed class FirstPartyOptions
     /// <summary>Google Consent Mode v2 defaults and updates rendered by <c>&lt;consent-mode /&gt;</c>.</summary>
     public ConsentModeOptions ConsentMode { get; set; } = new();
 
+    /// <summary>The analytics SDKs whose id cookies the server writes (enabled with <c>AddSnowplow()</c> and the like).</summary>
+    public ProviderProfileOptions Providers { get; set; } = new();
+
     /// <summary>The consent ledger: how receipts are written, kept and erased.</summary>
     public ConsentLedgerOptions Ledger { get; set; } = new();
 

@@ -2,6 +2,7 @@ using FirstParty.AspNetCore;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Ledger;
+using FirstParty.AspNetCore.Providers;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.TagHelpers;
 using FirstParty.AspNetCore.Visitors;
@@ -76,6 +77,7 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<ConsentLedgerRetention>();
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerWriter>());
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerRetention>());
+        services.TryAddSingleton<ProviderMirrors>();
         services.TryAddSingleton<CookieCatalogue>();
         services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ConsentManager>();

@@ -10,6 +10,8 @@ public sealed class PublicApiTests
 {
     private static readonly string[] Expected =
     [
+        "FirstParty.AspNetCore.AmplitudeProfileOptions",
+        "FirstParty.AspNetCore.AmplitudeSdk",
         "FirstParty.AspNetCore.ConsentBannerLayout",
         "FirstParty.AspNetCore.ConsentBannerOptions",
         "FirstParty.AspNetCore.ConsentCategoryOptions",
@@ -32,6 +34,7 @@ public sealed class PublicApiTests
         "FirstParty.AspNetCore.FirstPartyEndpointOptions",
         "FirstParty.AspNetCore.FirstPartyEvents",
         "FirstParty.AspNetCore.FirstPartyOptions",
+        "FirstParty.AspNetCore.GoogleAnalyticsProfileOptions",
         "FirstParty.AspNetCore.IConsentFeature",
         "FirstParty.AspNetCore.IConsentLedger",
         "FirstParty.AspNetCore.IConsentService",
@@ -40,9 +43,12 @@ public sealed class PublicApiTests
         "FirstParty.AspNetCore.IRegionResolver",
         "FirstParty.AspNetCore.IVisitorFeature",
         "FirstParty.AspNetCore.PrivacyCentreModel",
+        "FirstParty.AspNetCore.ProviderIds",
+        "FirstParty.AspNetCore.ProviderProfileOptions",
         "FirstParty.AspNetCore.ReceiptErasure",
         "FirstParty.AspNetCore.ReceiptSubject",
         "FirstParty.AspNetCore.ReceiptSubjectKind",
+        "FirstParty.AspNetCore.SnowplowProfileOptions",
         "FirstParty.AspNetCore.TagHelpers.ConsentBannerTagHelper",
         "FirstParty.AspNetCore.TagHelpers.ConsentBlockTagHelper",
         "FirstParty.AspNetCore.TagHelpers.ConsentFallbackTagHelper",
@@ -61,10 +67,12 @@ public sealed class PublicApiTests
         "Microsoft.AspNetCore.Builder.FirstPartyEndpointRouteBuilderExtensions",
         "Microsoft.AspNetCore.Builder.VisitorEndpointConventionBuilderExtensions",
         "Microsoft.AspNetCore.Http.ConsentHttpContextExtensions",
+        "Microsoft.AspNetCore.Http.ProviderHttpContextExtensions",
         "Microsoft.AspNetCore.Http.VisitorHttpContextExtensions",
         "Microsoft.AspNetCore.OutputCaching.ConsentOutputCachePolicyBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.ConsentLedgerHealthChecksBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.FirstPartyServiceCollectionExtensions",
+        "Microsoft.Extensions.DependencyInjection.ProviderFirstPartyBuilderExtensions",
     ];
 
     [Fact]

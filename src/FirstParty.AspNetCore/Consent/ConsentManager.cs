@@ -29,6 +29,7 @@ internal sealed class ConsentManager
     private readonly VisitorTracker _visitors;
     private readonly ConsentLedgerWriter _ledger;
     private readonly ConsentReceiptFactory _receipts;
+    private readonly Providers.ProviderMirrors _providers;
     private readonly TimeProvider _time;
     private readonly FirstPartyMetrics _metrics;
     private readonly ILogger _logger;
@@ -47,8 +48,10 @@ internal sealed class ConsentManager
         ConsentReceiptFactory receipts,
         TimeProvider time,
         FirstPartyMetrics metrics,
-        ILogger<ConsentManager> logger)
+        ILogger<ConsentManager> logger,
+        Providers.ProviderMirrors providers)
     {
+        _providers = providers;
         _policy = policy;
         _options = policy.Options;
         _events = options.Value.Events;
@@ -147,6 +150,12 @@ internal sealed class ConsentManager
         var visitorGranted = feature.AllowsVisitorCookies(_visitorCategory);
         var visitor = _visitors.Synchronize(context, visitorGranted);
         feature.VisitorCookiesDeleted |= !visitorGranted;
+        if (visitorGranted)
+        {
+            // The answer carries the SDKs' id cookies, so a script revived on this page adopts them.
+            _providers.Schedule(context, missingOnly: true);
+        }
+
         _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);
         _logger.ConsentDecided(record.Id, source, string.Join(',', record.Granted));
 

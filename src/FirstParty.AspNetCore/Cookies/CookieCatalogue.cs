@@ -18,7 +18,7 @@ internal sealed class CookieCatalogue
 
     private ILookup<string, CookieDeclaration>? _byCategory;
 
-    public CookieCatalogue(IOptions<FirstPartyOptions> options, ConsentPolicy policy)
+    public CookieCatalogue(IOptions<FirstPartyOptions> options, ConsentPolicy policy, Providers.ProviderMirrors? providers = null)
     {
         var o = options.Value;
         var required = policy.Categories.First(c => c.Required).Key;
@@ -32,6 +32,15 @@ internal sealed class CookieCatalogue
                 {
                     Add(new Entry(category.Key, service.Key, cookie, service.Provider) { ChoiceKey = ConsentPolicy.ServiceKey(category.Key, service.Key) });
                 }
+            }
+        }
+
+        // The provider profiles' cookies, under their category, after the author's own declarations.
+        foreach (var profile in providers?.Profiles ?? [])
+        {
+            foreach (var cookie in profile.Declarations)
+            {
+                Add(new Entry(profile.Category, profile.ServiceKey, cookie, profile.ProviderName));
             }
         }
 

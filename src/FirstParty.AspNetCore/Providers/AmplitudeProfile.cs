@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+
+namespace FirstParty.AspNetCore.Providers;
+
+/// <summary>
+/// Amplitude's device-id cookie. analytics-browser 2 reads <c>AMP_{key10}</c> holding
+/// base64(encodeURIComponent(JSON)) of <c>{"deviceId","optOut","cookieDomain"}</c>, and no session id
+/// (a server-written one would suppress the SDK's Start Session event). amplitude-js 8 reads
+/// <c>amp_{key6}</c> holding <c>{deviceId}...0.0.0.0.0</c>. Both live on <c>.{registrable domain}</c>,
+/// host-only on single-label hosts and IP addresses, and are written raw (never percent-encoded).
+/// </summary>
+internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : ProviderProfile
+{
+    private const string SameSite = "Lax";
+
+    public override string ServiceKey => "amplitude";
+
+    public override string ProviderName => "Amplitude";
+
+    public override string Category => options.Category;
+
+    internal string CookieName => options.Sdk == AmplitudeSdk.AmplitudeJs ? "amp_" + options.ApiKey![..6] : "AMP_" + options.ApiKey![..10];
+
+    public override IEnumerable<CookieDeclaration> Declarations =>
+    [
+        new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
+    ];
+
+    public override void Write(ProviderCookieContext context, bool missingOnly)
+    {
+        var domain = Domain(context);
+        var existing = context.RequestCookie(CookieName);
+        if (existing is not null && DeviceId(existing) is not null)
+        {
+            if (!missingOnly)
+            {
+                context.Append(CookieName, existing, domain, options.Lifetime, options.Secure, SameSite);
+            }
+
+            return;
+        }
+
+        var value = options.Sdk == AmplitudeSdk.AmplitudeJs
+            ? LegacyValue(context.Visitor.VisitorId)
+            : BrowserValue(context.Visitor.VisitorId, domain ?? string.Empty);
+        context.Append(CookieName, value, domain, options.Lifetime, options.Secure, SameSite);
+    }
+
+    public override string ResolveId(ProviderCookieContext context)
+        => context.RequestCookie(CookieName) is { } existing && DeviceId(existing) is { } deviceId ? deviceId : context.Visitor.VisitorId;
+
+    /// <summary><c>base64(encodeURIComponent(json))</c>, as analytics-browser writes and reads it.</summary>
+    internal static string BrowserValue(string deviceId, string cookieDomain)
+    {
+        var json = JsonSerializer.Serialize(new AmplitudeSession(deviceId, false, cookieDomain), ProviderJsonContext.Default.AmplitudeSession);
+        return Convert.ToBase64String(Encoding.ASCII.GetBytes(EncodeUriComponent(json)));
+    }
+
+    /// <summary>amplitude-js 8: device id, no user id, no opt-out, and zero session, times and counters (so the SDK starts a session).</summary>
+    internal static string LegacyValue(string deviceId) => deviceId + "...0.0.0.0.0";
+
+    /// <summary>The device id in a cookie the SDK wrote (or we did); null when it cannot be read.</summary>
+    internal string? DeviceId(string value)
+    {
+        if (options.Sdk == AmplitudeSdk.AmplitudeJs)
+        {
+            var end = value.IndexOf('.', StringComparison.Ordinal);
+            return end > 0 ? value[..end] : null;
+        }
+
+        try
+        {
+            var decoded = Uri.UnescapeDataString(Encoding.ASCII.GetString(Convert.FromBase64String(value)));
+            using var json = JsonDocument.Parse(decoded);
+            return json.RootElement.TryGetProperty("deviceId", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } deviceId
+                ? deviceId
+                : null;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>JavaScript's encodeURIComponent: everything but <c>A-Z a-z 0-9 - _ . ! ~ * ' ( )</c> is percent-encoded (UTF-8).</summary>
+    internal static string EncodeUriComponent(string value)
+    {
+        var builder = new StringBuilder(value.Length * 2);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '!' or '~' or '*' or '\'' or '(' or ')')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary><c>.{registrable domain}</c>, or host-only (null) on single-label hosts and IP addresses.</summary>
+    private static string? Domain(ProviderCookieContext context)
+        => context.RegistrableDomain is { } registrable ? "." + registrable : null;
+}
+
+internal sealed record AmplitudeSession(string DeviceId, bool OptOut, string CookieDomain);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(AmplitudeSession))]
+internal sealed partial class ProviderJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

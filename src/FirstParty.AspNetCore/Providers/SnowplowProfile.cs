@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace FirstParty.AspNetCore.Providers;
+
+/// <summary>
+/// The Snowplow browser tracker's cookies: <c>{prefix}id.{hash}</c> with the full ten-field value
+/// (<c>{duid}.{created}.{visitCount}.{now}.{lastVisit}.{sessionId}.{previousSessionId}.{firstEventId}.{firstEventMs}.{eventIndex}</c>)
+/// and <c>{prefix}ses.{hash}</c> (<c>*</c>) beside a minted id, so the tracker continues the server's
+/// session instead of rotating into a bogus one. The hash is the first four hex digits of SHA-1 over
+/// the cookie domain (configured verbatim, else the registrable domain, else the host) and the path.
+/// </summary>
+internal sealed class SnowplowProfile(SnowplowProfileOptions options) : ProviderProfile
+{
+    private const string Path = "/";
+
+    public override string ServiceKey => "snowplow";
+
+    public override string ProviderName => "Snowplow";
+
+    public override string Category => options.Category;
+
+    public override IEnumerable<CookieDeclaration> Declarations =>
+    [
+        new() { Name = options.CookieNamePrefix + "id.*", Lifetime = options.Lifetime, Purpose = "The analytics visitor id and visit count (Snowplow), kept by this site's server." },
+        new() { Name = options.CookieNamePrefix + "ses.*", Lifetime = options.SessionTimeout, Purpose = "Marks the current analytics visit (Snowplow)." },
+    ];
+
+    /// <summary>The first four lowercase hex digits of SHA-1 over <c>{domain}{path}</c>, as the tracker computes them.</summary>
+    internal static string Hash(string domainPart, string path = Path)
+    {
+        Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+#pragma warning disable CA5350 // Not security: the tracker names its cookies with SHA-1, so this must match it.
+        SHA1.HashData(Encoding.UTF8.GetBytes(domainPart + path), digest);
+#pragma warning restore CA5350
+        return Convert.ToHexStringLower(digest[..2]);
+    }
+
+    public override void Write(ProviderCookieContext context, bool missingOnly)
+    {
+        var (domainPart, domain) = Domain(context);
+        var hash = Hash(domainPart);
+        var idName = options.CookieNamePrefix + "id." + hash;
+        var existing = context.RequestCookie(idName);
+        if (existing is not null && IsValid(existing))
+        {
+            if (!missingOnly)
+            {
+                context.Append(idName, existing, domain, options.Lifetime, options.Secure, options.SameSite);
+            }
+
+            return;
+        }
+
+        context.Append(idName, Mint(context.Visitor, context.Now), domain, options.Lifetime, options.Secure, options.SameSite);
+        context.Append(options.CookieNamePrefix + "ses." + hash, "*", domain, options.SessionTimeout, options.Secure, options.SameSite);
+    }
+
+    public override string ResolveId(ProviderCookieContext context)
+    {
+        var existing = context.RequestCookie(options.CookieNamePrefix + "id." + Hash(Domain(context).DomainPart));
+        return existing is not null && IsValid(existing) ? existing[..existing.IndexOf('.', StringComparison.Ordinal)] : context.Visitor.VisitorId;
+    }
+
+    /// <summary>
+    /// The hash input and the Domain attribute: a configured domain verbatim; else the registrable
+    /// domain; a single-label host such as <c>localhost</c> is sent as its own Domain (as the tracker
+    /// does); an IP address stays host-only.
+    /// </summary>
+    private (string DomainPart, string? Domain) Domain(ProviderCookieContext context)
+    {
+        if (!string.IsNullOrEmpty(options.CookieDomain))
+        {
+            return (options.CookieDomain, options.CookieDomain);
+        }
+
+        if (context.RegistrableDomain is { } registrable)
+        {
+            return (registrable, registrable);
+        }
+
+        var host = context.Host.TrimEnd('.');
+        return context.HostIsAddress ? (host, null) : (host, host.Contains('.', StringComparison.Ordinal) ? null : host);
+    }
+
+    /// <summary>A new visitor's value: the server's ids, one visit so far, no events yet.</summary>
+    internal static string Mint(IVisitorFeature visitor, DateTimeOffset now)
+    {
+        var created = visitor.FirstSeen.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var seconds = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var visits = Math.Max(1, visitor.SessionIndex).ToString(CultureInfo.InvariantCulture);
+        var session = visitor.SessionId ?? visitor.VisitorId;
+        return $"{visitor.VisitorId}.{created}.{visits}.{seconds}..{session}.{visitor.PreviousSessionId}...0";
+    }
+
+    /// <summary>Ten fields with a non-empty domain user id: anything else the tracker would misread, so it is re-minted.</summary>
+    private static bool IsValid(string value)
+        => value.AsSpan().Count('.') == 9 && value[0] != '.';
+}
