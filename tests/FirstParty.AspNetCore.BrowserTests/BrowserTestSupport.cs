@@ -64,19 +64,5 @@ internal static class BrowserTestSupport
         Assert.True(problems.Count == 0, $"axe-core found {problems.Count} violation(s) {scenario}:\n" + string.Join("\n", problems));
     }
 
-    private static string FindAxe()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FirstParty.AspNetCore.BrowserTests.csproj")))
-            {
-                var axe = Path.Combine(dir.FullName, "node_modules", "axe-core", "axe.min.js");
-                return File.Exists(axe)
-                    ? axe
-                    : throw new InvalidOperationException($"{axe} is missing: run npm ci --prefix tests/FirstParty.AspNetCore.BrowserTests (scripts/test.sh does).");
-            }
-        }
-
-        throw new InvalidOperationException("FirstParty.AspNetCore.BrowserTests.csproj not found above " + AppContext.BaseDirectory);
-    }
+    private static string FindAxe() => NodeModules.Find(Path.Combine("axe-core", "axe.min.js"));
 }
