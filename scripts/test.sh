@@ -55,6 +55,16 @@ if [ ! -f "$browser_modules/axe-core/axe.min.js" ] \
   fi
 fi
 
+# The sample serves the real SDKs from its own npm packages; the browser tests load them through it.
+if [ ! -f samples/RazorPagesSample/node_modules/@snowplow/browser-tracker/dist/index.umd.min.js ] \
+  || [ ! -f samples/RazorPagesSample/node_modules/@amplitude/analytics-browser/lib/scripts/amplitude-min.umd.js ]; then
+  if ! npm ci --prefix samples/RazorPagesSample --no-audit --no-fund --silent; then
+    echo "npm ci failed for the sample's analytics SDKs."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 rm -rf "$results"
 if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v quiet; then
   echo "The build failed."

@@ -1,4 +1,6 @@
 using FirstParty.AspNetCore;
+using Microsoft.Extensions.FileProviders;
+using RazorPagesSample.Analytics;
 using RazorPagesSample.Data;
 using Microsoft.AspNetCore.OutputCaching;
 using NetEscapades.AspNetCore.SecurityHeaders;
@@ -29,6 +31,8 @@ builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOption
     .AddSnowplow()
     .AddAmplitude()
     .AddGoogleAnalytics();
+
+builder.Services.AddSingleton<CollectorStub>();
 
 // Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger.
 builder.Services.AddHealthChecks().AddConsentLedger();
@@ -64,6 +68,10 @@ app.UseSecurityHeaders(new HeaderPolicyCollection()
 
 app.UseStaticFiles();
 
+// The analytics SDKs, self-hosted from the sample's npm packages (npm ci --prefix samples/RazorPagesSample).
+ServeSdk(app, "/sdk/snowplow", "node_modules/@snowplow/browser-tracker/dist");
+ServeSdk(app, "/sdk/amplitude", "node_modules/@amplitude/analytics-browser/lib/scripts");
+
 // Consent texts follow the request's UI culture (?culture=fr, the culture cookie or Accept-Language).
 string[] cultures = ["en", "fr", "de", "es", "it", "nl", "pl", "pt"];
 app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
@@ -95,8 +103,26 @@ app.MapGet("/api/visitor", (HttpContext context) => context.GetVisitor() is { } 
 app.MapGet("/embed/roasting", () => Results.Content("<!doctype html><title>Player</title><p>Video: how we roast</p>", "text/html"))
     .DisableVisitorCookies();
 
+// The collectors the snippets send to, stubbed so the sample runs offline.
+app.MapPost("/collector/{**path}", (HttpContext context, CollectorStub stub) => stub.AcceptAsync(context, "snowplow")).DisableVisitorCookies().DisableAntiforgery();
+app.MapPost("/amp/{**path}", (HttpContext context, CollectorStub stub) => stub.AcceptAsync(context, "amplitude")).DisableVisitorCookies().DisableAntiforgery();
+app.MapGet("/collector/events", (CollectorStub stub) => Results.Json(stub.Events)).DisableVisitorCookies();
+
 // Probes must not mint visitors.
 app.MapGet("/healthz", () => Results.Text("ok")).DisableVisitorCookies();
 app.MapHealthChecks("/healthz/ledger").DisableVisitorCookies();
 
 app.Run();
+
+static void ServeSdk(WebApplication app, string path, string folder)
+{
+    var directory = Path.Combine(app.Environment.ContentRootPath, folder);
+    if (Directory.Exists(directory))
+    {
+        app.UseStaticFiles(new StaticFileOptions { RequestPath = path, FileProvider = new PhysicalFileProvider(directory) });
+    }
+    else
+    {
+        app.Logger.LogWarning("{Folder} is missing: run npm ci --prefix samples/RazorPagesSample to serve the analytics SDKs at {Path}.", folder, path);
+    }
+}

@@ -78,6 +78,13 @@ public static class FirstPartyServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerWriter>());
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerRetention>());
         services.TryAddSingleton<ProviderMirrors>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, GoogleAnalyticsSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, AmplitudeSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, SnowplowSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, MatomoSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, ClaritySnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, PlausibleSnippet>());
         services.TryAddSingleton<CookieCatalogue>();
         services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ConsentManager>();

@@ -13,6 +13,12 @@ namespace FirstParty.AspNetCore.BrowserTests;
 /// </summary>
 public sealed class SampleSiteFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// The layout's scripts that wait for analytics: an external and an inline script, and the
+    /// Snowplow and Amplitude snippets (an SDK and its init each).
+    /// </summary>
+    public const int GatedAnalyticsScripts = 6;
+
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly WebApplicationFactory<IndexModel> _factory = new();

@@ -82,4 +82,10 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(26, LogLevel.Error, "The consent history could not be read from the ledger's store.", EventName = "ReceiptsUnavailable")]
     public static partial void ReceiptsUnavailable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(27, LogLevel.Warning, "<tracking-snippet provider=\"{Provider}\"> names no registered tracking provider; nothing was rendered.", EventName = "TrackingProviderUnknown")]
+    public static partial void TrackingProviderUnknown(this ILogger logger, string provider);
+
+    [LoggerMessage(28, LogLevel.Warning, "The {Provider} tracking snippet is not configured (see FirstParty:Providers); nothing was rendered.", EventName = "TrackingProviderNotConfigured")]
+    public static partial void TrackingProviderNotConfigured(this ILogger logger, string provider);
 }

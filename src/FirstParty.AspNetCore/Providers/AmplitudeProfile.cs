@@ -22,10 +22,18 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
 
     internal string CookieName => options.Sdk == AmplitudeSdk.AmplitudeJs ? "amp_" + options.ApiKey![..6] : "AMP_" + options.ApiKey![..10];
 
-    public override IEnumerable<CookieDeclaration> Declarations =>
-    [
-        new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
-    ];
+    public override IEnumerable<CookieDeclaration> Declarations => options.Sdk == AmplitudeSdk.AmplitudeJs
+        ?
+        [
+            new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
+        ]
+        :
+        [
+            new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
+
+            // Written by the SDK itself (campaign attribution); declared so that refusal deletes it too.
+            new() { Name = "AMP_MKTG_" + options.ApiKey![..10], Lifetime = options.Lifetime, Purpose = "The campaign that brought you to the site (Amplitude)." },
+        ];
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
     {
@@ -73,7 +81,8 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         {
             var decoded = Uri.UnescapeDataString(Encoding.ASCII.GetString(Convert.FromBase64String(value)));
             using var json = JsonDocument.Parse(decoded);
-            return json.RootElement.TryGetProperty("deviceId", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } deviceId
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("deviceId", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } deviceId
                 ? deviceId
                 : null;
         }

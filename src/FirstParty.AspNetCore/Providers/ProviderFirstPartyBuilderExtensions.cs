@@ -24,6 +24,18 @@ public static class ProviderFirstPartyBuilderExtensions
     public static IFirstPartyBuilder AddGoogleAnalytics(this IFirstPartyBuilder builder, Action<GoogleAnalyticsProfileOptions>? configure = null)
         => builder.AddProfile(o => o.Providers.GoogleAnalytics, configure, static o => new GoogleAnalyticsProfile(o.Providers.GoogleAnalytics));
 
+    /// <summary>
+    /// Adds a tracking snippet of your own for <c>&lt;tracking-snippet provider="{Name}" /&gt;</c>.
+    /// A provider with the same name as a built-in one replaces it.
+    /// </summary>
+    public static IFirstPartyBuilder AddTrackingProvider<TProvider>(this IFirstPartyBuilder builder)
+        where TProvider : class, ITrackingProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, TProvider>());
+        return builder;
+    }
+
     private static IFirstPartyBuilder AddProfile<TOptions>(
         this IFirstPartyBuilder builder,
         Func<FirstPartyOptions, TOptions> select,

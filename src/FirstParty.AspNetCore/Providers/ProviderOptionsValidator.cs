@@ -30,7 +30,71 @@ internal sealed class ProviderOptionsValidator(IEnumerable<ProviderProfileRegist
             }
         }
 
+        Snippets(failures, options.Providers);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Snippet settings are checked whenever they are set, whether or not a profile is added.</summary>
+    private static void Snippets(List<string> failures, ProviderProfileOptions providers)
+    {
+        var snowplow = providers.Snowplow;
+        ScriptUrl(failures, $"{Section}:Snowplow:ScriptUrl", snowplow.ScriptUrl);
+        ScriptUrl(failures, $"{Section}:Snowplow:CollectorUrl", snowplow.CollectorUrl);
+        if ((snowplow.ScriptUrl is null) != (snowplow.CollectorUrl is null))
+        {
+            failures.Add($"{Section}:Snowplow:ScriptUrl and {Section}:Snowplow:CollectorUrl are set together (the snippet needs both).");
+        }
+
+        ScriptUrl(failures, $"{Section}:Amplitude:ScriptUrl", providers.Amplitude.ScriptUrl);
+        ScriptUrl(failures, $"{Section}:Amplitude:ServerUrl", providers.Amplitude.ServerUrl);
+        if (providers.Amplitude.ScriptUrl is not null && providers.Amplitude.ApiKey is null)
+        {
+            failures.Add($"{Section}:Amplitude:ApiKey is needed by the Amplitude snippet ({Section}:Amplitude:ScriptUrl is set).");
+        }
+
+        if (providers.GoogleAnalytics.MeasurementId is { } measurement && !(measurement.StartsWith("G-", StringComparison.Ordinal) && measurement.Length > 2 && measurement[2..].All(char.IsAsciiLetterOrDigit)))
+        {
+            failures.Add($"{Section}:GoogleAnalytics:MeasurementId must look like 'G-XXXXXXX'; it is '{measurement}'.");
+        }
+
+        ScriptUrl(failures, $"{Section}:GoogleAnalytics:ScriptUrl", providers.GoogleAnalytics.ScriptUrl);
+        ScriptUrl(failures, $"{Section}:Matomo:Url", providers.Matomo.Url);
+        if (providers.Matomo.Url is { } matomo && !matomo.EndsWith('/'))
+        {
+            failures.Add($"{Section}:Matomo:Url must end with '/' (matomo.js and matomo.php are under it); it is '{matomo}'.");
+        }
+
+        if ((providers.Matomo.Url is null) != (providers.Matomo.SiteId is null))
+        {
+            failures.Add($"{Section}:Matomo:Url and {Section}:Matomo:SiteId are set together (the snippet needs both).");
+        }
+
+        if (providers.Clarity.ProjectId is { } project && !project.All(char.IsAsciiLetterOrDigit))
+        {
+            failures.Add($"{Section}:Clarity:ProjectId must be letters and digits; it is '{project}'.");
+        }
+
+        ScriptUrl(failures, $"{Section}:Clarity:ScriptUrl", providers.Clarity.ScriptUrl);
+        ScriptUrl(failures, $"{Section}:Plausible:ScriptUrl", providers.Plausible.ScriptUrl);
+        if (providers.Plausible.Domain is { } domain && Uri.CheckHostName(domain) != UriHostNameType.Dns)
+        {
+            failures.Add($"{Section}:Plausible:Domain must be the site's host name as registered in Plausible; it is '{domain}'.");
+        }
+    }
+
+    /// <summary>An absolute https (or http) URL, or a local path such as <c>/js/sp.js</c> for a self-hosted SDK.</summary>
+    private static void ScriptUrl(List<string> failures, string key, string? url)
+    {
+        if (url is null)
+        {
+            return;
+        }
+
+        var local = url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal);
+        if (!local && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+        {
+            failures.Add($"{key} must be an absolute http(s) URL or a local path starting with '/'; it is '{url}'.");
+        }
     }
 
     private static void Snowplow(List<string> failures, SnowplowProfileOptions snowplow, HashSet<string> categories)

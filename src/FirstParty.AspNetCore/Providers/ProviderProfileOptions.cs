@@ -1,12 +1,33 @@
 namespace FirstParty.AspNetCore;
 
 /// <summary>
-/// The analytics SDKs whose id cookies FirstParty writes from the server, bound from
-/// <c>FirstParty:Providers</c>. A profile is only active once added with <c>AddSnowplow()</c>,
+/// The analytics providers, bound from <c>FirstParty:Providers</c>: their tracking snippets
+/// (<c>&lt;tracking-snippet provider="…" /&gt;</c>) and, for Snowplow, Amplitude and GA4, the id
+/// cookies the server writes once the profile is added with <c>AddSnowplow()</c>,
 /// <c>AddAmplitude()</c> or <c>AddGoogleAnalytics()</c>.
 /// </summary>
 public sealed class ProviderProfileOptions
 {
+    /// <summary>Matomo's tracking snippet.</summary>
+    public MatomoSnippetOptions Matomo { get; set; } = new();
+
+    /// <summary>Microsoft Clarity's tracking snippet.</summary>
+    public ClaritySnippetOptions Clarity { get; set; } = new();
+
+    /// <summary>Plausible's tracking snippet.</summary>
+    public PlausibleSnippetOptions Plausible { get; set; } = new();
+
+    /// <summary>
+    /// The signed-in user's id that snippets pass to SDKs (<c>setUserId</c>, <c>user_id</c>), only
+    /// when consent allows the provider. Default: the <c>NameIdentifier</c> claim of an
+    /// authenticated user. FirstParty never writes it into a cookie; note that some SDKs keep it in
+    /// their own storage. Set in code; return null to never identify.
+    /// </summary>
+    public Func<Microsoft.AspNetCore.Http.HttpContext, string?> UserId { get; set; } = static context
+        => context.User.Identity?.IsAuthenticated == true
+            ? context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value
+            : null;
+
     /// <summary>The Snowplow browser tracker's <c>_sp_id.{hash}</c> and <c>_sp_ses.{hash}</c>.</summary>
     public SnowplowProfileOptions Snowplow { get; set; } = new();
 
@@ -44,6 +65,27 @@ public sealed class SnowplowProfileOptions
 
     /// <summary>The tracker's <c>sessionCookieTimeout</c>. Default 30 minutes.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Snippet: the self-hosted UMD build of <c>@snowplow/browser-tracker</c> (it defines <c>snowplowBrowserTracking</c>).</summary>
+    public string? ScriptUrl { get; set; }
+
+    /// <summary>Snippet: Subresource Integrity of <see cref="ScriptUrl"/>.</summary>
+    public string? Integrity { get; set; }
+
+    /// <summary>Snippet: the collector endpoint, for example <c>https://collector.example.com</c>, or a path on this site (<c>/collector</c>).</summary>
+    public string? CollectorUrl { get; set; }
+
+    /// <summary>Snippet: the tracker's <c>appId</c>.</summary>
+    public string? AppId { get; set; }
+
+    /// <summary>Snippet: the tracker's namespace. Default <c>sp</c>.</summary>
+    public string TrackerName { get; set; } = "sp";
+
+    /// <summary>
+    /// Snippet: more settings for the SDK's init call, for example <c>fetchRemoteConfig: false</c>.
+    /// Values <c>true</c>, <c>false</c>, <c>null</c> and numbers are written as JSON literals, anything else as a string.
+    /// </summary>
+    public IDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>Which Amplitude browser SDK reads the cookie.</summary>
@@ -73,6 +115,21 @@ public sealed class AmplitudeProfileOptions
 
     /// <summary>The SDK's cookie expiration. Default 365 days.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Snippet: the self-hosted SDK (analytics-browser's <c>amplitude-min.umd.js</c>, or amplitude-js's <c>amplitude.umd.min.js</c>).</summary>
+    public string? ScriptUrl { get; set; }
+
+    /// <summary>Snippet: Subresource Integrity of <see cref="ScriptUrl"/>.</summary>
+    public string? Integrity { get; set; }
+
+    /// <summary>Snippet: the SDK's <c>serverUrl</c> (for example a first-party proxy); null keeps Amplitude's.</summary>
+    public string? ServerUrl { get; set; }
+
+    /// <summary>
+    /// Snippet: more settings for the SDK's init call, for example <c>fetchRemoteConfig: false</c>.
+    /// Values <c>true</c>, <c>false</c>, <c>null</c> and numbers are written as JSON literals, anything else as a string.
+    /// </summary>
+    public IDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>The Google Analytics 4 profile, bound from <c>FirstParty:Providers:GoogleAnalytics</c>.</summary>
@@ -86,4 +143,52 @@ public sealed class GoogleAnalyticsProfileOptions
 
     /// <summary>The cookie lifetime; browsers cap it at 400 days. Default 400 days.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(400);
+
+    /// <summary>Snippet: the measurement id, <c>G-XXXXXXX</c>.</summary>
+    public string? MeasurementId { get; set; }
+
+    /// <summary>Snippet: where gtag.js comes from. Default <c>https://www.googletagmanager.com/gtag/js</c> (the id is appended).</summary>
+    public string ScriptUrl { get; set; } = "https://www.googletagmanager.com/gtag/js";
+}
+
+/// <summary>Matomo's snippet, bound from <c>FirstParty:Providers:Matomo</c>.</summary>
+public sealed class MatomoSnippetOptions
+{
+    /// <summary>The consent category (or <c>category/service</c>) the snippet needs. Default <c>analytics</c>.</summary>
+    public string Category { get; set; } = "analytics";
+
+    /// <summary>The Matomo base URL ending in <c>/</c>; <c>matomo.js</c> and <c>matomo.php</c> are under it.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>The site id.</summary>
+    public string? SiteId { get; set; }
+}
+
+/// <summary>Microsoft Clarity's snippet, bound from <c>FirstParty:Providers:Clarity</c>.</summary>
+public sealed class ClaritySnippetOptions
+{
+    /// <summary>The consent category (or <c>category/service</c>) the snippet needs. Default <c>analytics</c>.</summary>
+    public string Category { get; set; } = "analytics";
+
+    /// <summary>The project id.</summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>Where the tag comes from. Default <c>https://www.clarity.ms/tag/</c> (the id is appended).</summary>
+    public string ScriptUrl { get; set; } = "https://www.clarity.ms/tag/";
+}
+
+/// <summary>Plausible's snippet, bound from <c>FirstParty:Providers:Plausible</c>.</summary>
+public sealed class PlausibleSnippetOptions
+{
+    /// <summary>The consent category (or <c>category/service</c>) the snippet needs. Default <c>analytics</c>.</summary>
+    public string Category { get; set; } = "analytics";
+
+    /// <summary>The site's domain as registered in Plausible (<c>data-domain</c>).</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>Where the script comes from. Default <c>https://plausible.io/js/script.js</c>.</summary>
+    public string ScriptUrl { get; set; } = "https://plausible.io/js/script.js";
+
+    /// <summary>Subresource Integrity of <see cref="ScriptUrl"/>.</summary>
+    public string? Integrity { get; set; }
 }

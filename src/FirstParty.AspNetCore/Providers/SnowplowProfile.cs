@@ -23,8 +23,8 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
 
     public override IEnumerable<CookieDeclaration> Declarations =>
     [
-        new() { Name = options.CookieNamePrefix + "id.*", Lifetime = options.Lifetime, Purpose = "The analytics visitor id and visit count (Snowplow), kept by this site's server." },
-        new() { Name = options.CookieNamePrefix + "ses.*", Lifetime = options.SessionTimeout, Purpose = "Marks the current analytics visit (Snowplow)." },
+        new() { Name = options.CookieNamePrefix + "id.*", Domain = options.CookieDomain, Lifetime = options.Lifetime, Purpose = "The analytics visitor id and visit count (Snowplow), kept by this site's server." },
+        new() { Name = options.CookieNamePrefix + "ses.*", Domain = options.CookieDomain, Lifetime = options.SessionTimeout, Purpose = "Marks the current analytics visit (Snowplow)." },
     ];
 
     /// <summary>The first four lowercase hex digits of SHA-1 over <c>{domain}{path}</c>, as the tracker computes them.</summary>
