@@ -37,6 +37,7 @@ internal sealed class FirstPartyMiddleware
     private readonly FirstPartyOptions _options;
     private readonly ILogger _logger;
     private readonly Providers.ProviderMirrors _providers;
+    private readonly Linking.CrossDomainLinkHandler _links;
 
     public FirstPartyMiddleware(
         RequestDelegate next,
@@ -46,8 +47,10 @@ internal sealed class FirstPartyMiddleware
         CrawlerDetector crawlers,
         IOptions<FirstPartyOptions> options,
         ILogger<FirstPartyMiddleware> logger,
-        Providers.ProviderMirrors providers)
+        Providers.ProviderMirrors providers,
+        Linking.CrossDomainLinkHandler links)
     {
+        _links = links;
         _providers = providers;
         _next = next;
         _tracker = tracker;
@@ -69,6 +72,13 @@ internal sealed class FirstPartyMiddleware
         if (canWrite && _consent.ShouldRecordOptOutSignal(consent))
         {
             return RecordOptOutSignalAndContinue(context, consent);
+        }
+
+        if (canWrite && _links.Applies(context))
+        {
+            // A sister site's link: adopt its visitor id (or not) and go on to the clean URL.
+            _links.Handle(context, consent);
+            return Task.CompletedTask;
         }
 
         return ContinueWithVisitor(context, consent, canWrite);

@@ -38,6 +38,9 @@ public sealed class FirstPartyOptions
     /// <summary>The analytics SDKs whose id cookies the server writes (enabled with <c>AddSnowplow()</c> and the like).</summary>
     public ProviderProfileOptions Providers { get; set; } = new();
 
+    /// <summary>Cross-domain linking of the visitor id between sister sites.</summary>
+    public CrossDomainLinkingOptions Linking { get; set; } = new();
+
     /// <summary>The consent ledger: how receipts are written, kept and erased.</summary>
     public ConsentLedgerOptions Ledger { get; set; } = new();
 

@@ -75,6 +75,7 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         ValidateBanner(failures, options.Banner);
         ValidateConsentMode(failures, options.ConsentMode, options.Consent);
         ValidateLedger(failures, options.Ledger);
+        ValidateLinking(failures, options.Linking);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -199,6 +200,42 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         if (visitor.Category is { Length: > 0 } visitorCategory && !keys.Contains(visitorCategory))
         {
             failures.Add($"{Section}:Visitor:Category '{visitorCategory}' is not one of {Section}:Consent:Categories ({string.Join(", ", keys)}).");
+        }
+    }
+
+    private static void ValidateLinking(List<string> failures, CrossDomainLinkingOptions? linking)
+    {
+        if (linking is null)
+        {
+            failures.Add($"{Section}:Linking must not be null.");
+            return;
+        }
+
+        foreach (var domain in linking.Domains)
+        {
+            if (Uri.CheckHostName(domain?.Trim()) != UriHostNameType.Dns)
+            {
+                failures.Add($"{Section}:Linking:Domains must list host names such as 'shop.example.org'; '{domain}' is not one.");
+            }
+        }
+
+        if (string.IsNullOrEmpty(linking.ParameterName) || !linking.ParameterName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            failures.Add($"{Section}:Linking:ParameterName must be letters, digits, '_' or '-'; it is '{linking.ParameterName}'.");
+        }
+
+        if (linking.Lifetime < TimeSpan.FromSeconds(10) || linking.Lifetime > TimeSpan.FromMinutes(30))
+        {
+            failures.Add($"{Section}:Linking:Lifetime must be between 10 seconds and 30 minutes; it is {linking.Lifetime}.");
+        }
+
+        if (linking.SharedKey is { } key)
+        {
+            var bytes = new byte[key.Length];
+            if (!Convert.TryFromBase64String(key, bytes, out var length) || length < 32)
+            {
+                failures.Add($"{Section}:Linking:SharedKey must be base64 of at least 32 random bytes (for example from 'openssl rand -base64 32').");
+            }
         }
     }
 

@@ -77,6 +77,8 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<ConsentLedgerRetention>();
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerWriter>());
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerRetention>());
+        services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainTokens>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainLinkHandler>();
         services.TryAddSingleton<ProviderMirrors>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, GoogleAnalyticsSnippet>());

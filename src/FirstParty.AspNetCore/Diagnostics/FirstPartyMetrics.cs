@@ -22,6 +22,8 @@ internal sealed class FirstPartyMetrics
     private readonly Counter<long> _ledgerFailed;
     private readonly Counter<long> _ledgerErased;
     private readonly Counter<long> _ledgerPurged;
+    private readonly Counter<long> _linksAdopted;
+    private readonly Counter<long> _linksRejected;
 
     public FirstPartyMetrics(IMeterFactory meterFactory)
     {
@@ -37,6 +39,8 @@ internal sealed class FirstPartyMetrics
         _ledgerReplayed = meter.CreateCounter<long>("firstparty.ledger.replayed", "{operation}", "Ledger operations replayed from the spill file into the store.");
         _ledgerFailed = meter.CreateCounter<long>("firstparty.ledger.failed", "{operation}", "Ledger operations that neither the store nor the spill file would take.");
         _ledgerErased = meter.CreateCounter<long>("firstparty.ledger.erased", "{receipt}", "Receipts erased (deleted or pseudonymised) on request.");
+        _linksAdopted = meter.CreateCounter<long>("firstparty.linking.adopted", "{link}", "Visitor ids adopted from a sister site's signed link.");
+        _linksRejected = meter.CreateCounter<long>("firstparty.linking.rejected", "{link}", "Cross-domain link parameters not adopted, by reason.");
         _ledgerPurged = meter.CreateCounter<long>("firstparty.ledger.purged", "{receipt}", "Receipts deleted by the retention purge.");
     }
 
@@ -61,6 +65,10 @@ internal sealed class FirstPartyMetrics
     public void LedgerErased(int count) => _ledgerErased.Add(count);
 
     public void LedgerPurged(int count) => _ledgerPurged.Add(count);
+
+    public void LinkAdopted() => _linksAdopted.Add(1);
+
+    public void LinkRejected(string reason) => _linksRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void NewVisitor() => _newVisitors.Add(1);
 

@@ -88,4 +88,10 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(28, LogLevel.Warning, "The {Provider} tracking snippet is not configured (see FirstParty:Providers); nothing was rendered.", EventName = "TrackingProviderNotConfigured")]
     public static partial void TrackingProviderNotConfigured(this ILogger logger, string provider);
+
+    [LoggerMessage(29, LogLevel.Information, "Did not adopt a cross-domain link: {Reason}.", EventName = "LinkRejected")]
+    public static partial void LinkRejected(this ILogger logger, string reason);
+
+    [LoggerMessage(30, LogLevel.Debug, "Adopted visitor {VisitorId} from a sister site's link.", EventName = "LinkAdopted")]
+    public static partial void LinkAdopted(this ILogger logger, string visitorId);
 }

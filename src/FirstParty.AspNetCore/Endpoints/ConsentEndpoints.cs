@@ -208,6 +208,31 @@ internal static class ConsentEndpoints
     }
 
     /// <summary>
+    /// <c>GET /_fp/link?to=</c>: on to a sister site, with a fresh signed link parameter carrying the
+    /// visitor id when this browser has a visitor and consent allows it; a target that is not a
+    /// configured sister is refused, so this is never an open redirect.
+    /// </summary>
+    public static IResult Link(HttpContext context, Linking.CrossDomainTokens tokens, Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options, ILogger<ConsentManager> logger)
+    {
+        if (!Uri.TryCreate(context.Request.Query["to"], UriKind.Absolute, out var target) || target.Scheme is not ("https" or "http") || !tokens.IsSister(target.Host))
+        {
+            return Reject(logger, StatusCodes.Status400BadRequest, "'to' must be an absolute URL on a site listed in FirstParty:Linking:Domains.");
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        var consent = context.GetConsent();
+        if (context.GetVisitor() is not { } visitor || consent is null || !consent.IsGranted(options.Value.Visitor.Category))
+        {
+            return Results.Redirect(target.AbsoluteUri);
+        }
+
+        var token = tokens.Create(visitor.VisitorId, context.Request.Host.Host, target.Host);
+        var separator = string.IsNullOrEmpty(target.Query) ? '?' : '&';
+        var decorated = target.GetLeftPart(UriPartial.Query) + separator + tokens.ParameterName + "=" + token + target.Fragment;
+        return Results.Redirect(decorated);
+    }
+
+    /// <summary>
     /// This browser's own consent history (by its consent id, current or expired), as the ISO 27560
     /// shaped export. Only this browser's cookie selects the receipts, so no one can read another's.
     /// </summary>

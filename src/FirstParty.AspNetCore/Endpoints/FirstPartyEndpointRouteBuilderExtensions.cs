@@ -27,6 +27,7 @@ public static class FirstPartyEndpointRouteBuilderExtensions
         group.MapPost("/consent", ConsentEndpoints.PostAsync).WithName("FirstParty.PostConsent").DisableAntiforgery();
         group.MapDelete("/consent", ConsentEndpoints.DeleteAsync).WithName("FirstParty.DeleteConsent").DisableAntiforgery();
         group.MapGet("/consent/receipts", ConsentEndpoints.GetReceiptsAsync).WithName("FirstParty.GetConsentReceipts");
+        group.MapGet("/link", ConsentEndpoints.Link).WithName("FirstParty.Link");
         group.MapPost("/forget", ConsentEndpoints.ForgetAsync).WithName("FirstParty.Forget").DisableAntiforgery();
         group.DisableVisitorCookies();
 

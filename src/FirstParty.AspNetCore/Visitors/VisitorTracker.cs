@@ -68,9 +68,9 @@ internal sealed class VisitorTracker
     /// Resolves the visitor, exposes it as <see cref="IVisitorFeature"/> and schedules the cookies it
     /// owes the browser for when the response starts.
     /// </summary>
-    public VisitorFeature? Attach(HttpContext context, bool canWrite)
+    public VisitorFeature? Attach(HttpContext context, bool canWrite, string? adoptVisitorId = null)
     {
-        var feature = Resolve(context, canWrite);
+        var feature = Resolve(context, canWrite, adoptVisitorId);
         if (feature is null)
         {
             return null;
@@ -128,7 +128,10 @@ internal sealed class VisitorTracker
     /// Resolves this request's visitor. When <paramref name="canWrite"/> is false nothing is minted
     /// or refreshed and the result is null unless the request carries a valid visitor cookie.
     /// </summary>
-    public VisitorFeature? Resolve(HttpContext context, bool canWrite)
+    /// <param name="context">The request.</param>
+    /// <param name="canWrite">Whether cookies may be minted or refreshed.</param>
+    /// <param name="adoptVisitorId">The id a new visitor gets instead of a random one (a validated cross-domain link).</param>
+    public VisitorFeature? Resolve(HttpContext context, bool canWrite, string? adoptVisitorId = null)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var cookieHeaders = context.Request.Headers.Cookie;
@@ -149,7 +152,7 @@ internal sealed class VisitorTracker
                 return null;
             }
 
-            visitor = new VisitorRecord(RandomIds.NewUuid(), now, 0, null, now);
+            visitor = new VisitorRecord(adoptVisitorId ?? RandomIds.NewUuid(), now, 0, null, now);
             isNewVisitor = true;
         }
 
