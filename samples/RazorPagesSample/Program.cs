@@ -71,6 +71,7 @@ app.UseStaticFiles();
 // The analytics SDKs, self-hosted from the sample's npm packages (npm ci --prefix samples/RazorPagesSample).
 ServeSdk(app, "/sdk/snowplow", "node_modules/@snowplow/browser-tracker/dist");
 ServeSdk(app, "/sdk/amplitude", "node_modules/@amplitude/analytics-browser/lib/scripts");
+ServeSdk(app, "/sdk/amplitude-js", "node_modules/amplitude-js");
 
 // Consent texts follow the request's UI culture (?culture=fr, the culture cookie or Accept-Language).
 string[] cultures = ["en", "fr", "de", "es", "it", "nl", "pl", "pt"];

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -11,7 +12,7 @@ namespace FirstParty.AspNetCore.BrowserTests;
 /// The Razor Pages sample served by Kestrel on 127.0.0.1 and Debian's Chromium driven by Playwright.
 /// Playwright never downloads a browser here: it launches <c>/usr/bin/chromium</c>.
 /// </summary>
-public sealed class SampleSiteFixture : IAsyncLifetime
+public class SampleSiteFixture : IAsyncLifetime
 {
     /// <summary>
     /// The layout's scripts that wait for analytics: an external and an inline script, and the
@@ -21,7 +22,7 @@ public sealed class SampleSiteFixture : IAsyncLifetime
 
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private readonly WebApplicationFactory<IndexModel> _factory = new();
+    private WebApplicationFactory<IndexModel> _factory = null!;
     private IPlaywright? _playwright;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -30,6 +31,7 @@ public sealed class SampleSiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _factory = new WebApplicationFactory<IndexModel>().WithWebHostBuilder(ConfigureSite);
         _factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
@@ -53,6 +55,11 @@ public sealed class SampleSiteFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>Settings a variant of the sample needs (none for the sample as shipped).</summary>
+    protected virtual void ConfigureSite(IWebHostBuilder builder)
+    {
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)
@@ -62,5 +69,6 @@ public sealed class SampleSiteFixture : IAsyncLifetime
 
         _playwright?.Dispose();
         await _factory.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

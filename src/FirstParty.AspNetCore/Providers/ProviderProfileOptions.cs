@@ -83,7 +83,7 @@ public sealed class SnowplowProfileOptions
 
     /// <summary>
     /// Snippet: more settings for the SDK's init call, for example <c>fetchRemoteConfig: false</c>.
-    /// Values <c>true</c>, <c>false</c>, <c>null</c> and numbers are written as JSON literals, anything else as a string.
+    /// Values <c>true</c>, <c>false</c>, <c>null</c> and numbers are written as JSON literals, an empty value is left out, anything else is a string.
     /// </summary>
     public IDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
@@ -127,7 +127,7 @@ public sealed class AmplitudeProfileOptions
 
     /// <summary>
     /// Snippet: more settings for the SDK's init call, for example <c>fetchRemoteConfig: false</c>.
-    /// Values <c>true</c>, <c>false</c>, <c>null</c> and numbers are written as JSON literals, anything else as a string.
+    /// Values <c>true</c>, <c>false</c>, <c>null</c> and numbers are written as JSON literals, an empty value is left out, anything else is a string.
     /// </summary>
     public IDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -20,11 +20,18 @@ internal static class TrackingSnippets
 
     public static TrackingScript Inline(string code) => new() { Code = code };
 
-    /// <summary>Adds configured settings: JSON literals as such, anything else as a string.</summary>
+    /// <summary>Adds configured settings: JSON literals as such, empty values not at all, anything else as a string.</summary>
     public static void Merge(JsonObject config, IDictionary<string, string> settings)
     {
         foreach (var (name, value) in settings)
         {
+            if (string.IsNullOrEmpty(value))
+            {
+                // An empty value (for example an environment override) removes the setting.
+                config.Remove(name);
+                continue;
+            }
+
             config[name] = value is "true" or "false" or "null" || double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
                 ? JsonNode.Parse(value)
                 : JsonValue.Create(value);
@@ -105,9 +112,18 @@ internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : IT
             config["deviceId"] = deviceId;
         }
 
-        if (o.ServerUrl is not null)
+        if (o.ServerUrl is not null && o.Sdk == AmplitudeSdk.AmplitudeJs)
         {
-            config[o.Sdk == AmplitudeSdk.AmplitudeJs ? "apiEndpoint" : "serverUrl"] = o.ServerUrl;
+            // amplitude-js takes a host and path, and the scheme from forceHttps.
+            var request = context.HttpContext.Request;
+            var local = o.ServerUrl.StartsWith('/');
+            var endpoint = local ? request.Host + request.PathBase + o.ServerUrl : o.ServerUrl;
+            config["apiEndpoint"] = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint[(endpoint.IndexOf("://", StringComparison.Ordinal) + 3)..] : endpoint;
+            config["forceHttps"] = local ? request.IsHttps : !o.ServerUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        }
+        else if (o.ServerUrl is not null)
+        {
+            config["serverUrl"] = o.ServerUrl;
         }
 
         TrackingSnippets.Merge(config, o.Settings);
