@@ -17,7 +17,9 @@ public class VisitorPipelineBenchmarks
     private BenchmarkHost _cookiePolicy = null!;
     private BenchmarkHost _firstParty = null!;
     private BenchmarkHost _firstPartyOptIn = null!;
+    private BenchmarkHost _withProfiles = null!;
     private string _returningCookies = null!;
+    private string _profilesReturning = null!;
     private string _cookiePolicyReturning = null!;
 
     [GlobalSetup]
@@ -52,6 +54,15 @@ public class VisitorPipelineBenchmarks
             static app => app.UseFirstParty());
         _firstPartyOptIn = new BenchmarkHost(static services => services.AddFirstParty(), static app => app.UseFirstParty());
         _returningCookies = _firstPartyOptIn.MintConsentedCookieHeaderAsync().GetAwaiter().GetResult();
+
+        // The same returning visitor with the three provider profiles: its SDK cookies are present,
+        // so a page that does not refresh the visitor writes none of them.
+        _withProfiles = new BenchmarkHost(
+            static services => services.AddFirstParty().AddSnowplow().AddAmplitude(static o => o.ApiKey = "a1b2c3d4e5f60718293a4b5c6d7e8f90").AddGoogleAnalytics(),
+            static app => app.UseFirstParty());
+        var consented = _withProfiles.MintConsentedCookieHeaderAsync().GetAwaiter().GetResult();
+        var first = _withProfiles.SendAsync(consented).GetAwaiter().GetResult();
+        _profilesReturning = consented + "; " + string.Join("; ", first.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]).Where(static c => !c.StartsWith("_fp_", StringComparison.Ordinal)));
         _cookiePolicyReturning = _cookiePolicy.MintCookieHeaderAsync().GetAwaiter().GetResult();
     }
 
@@ -66,6 +77,9 @@ public class VisitorPipelineBenchmarks
 
     [Benchmark(Description = "FirstParty, returning visitor with consent")]
     public Task<HttpContext> ReturningVisitor() => _firstPartyOptIn.SendAsync(_returningCookies);
+
+    [Benchmark(Description = "FirstParty + Snowplow, Amplitude, GA4 profiles, returning visitor")]
+    public Task<HttpContext> ReturningVisitorWithProfiles() => _withProfiles.SendAsync(_profilesReturning);
 
     [Benchmark(Description = "FirstParty, new visitor")]
     public Task<HttpContext> NewVisitor() => _firstParty.SendAsync(null);

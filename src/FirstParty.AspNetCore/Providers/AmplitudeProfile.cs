@@ -37,6 +37,13 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
     {
+        // The full check (base64, then JSON) runs when the cookie is refreshed; a page in between
+        // only looks at its shape.
+        if (missingOnly && context.HasRequestCookie(CookieName, options.Sdk == AmplitudeSdk.AmplitudeJs ? LooksLegacy : LooksBase64))
+        {
+            return;
+        }
+
         var domain = Domain(context);
         var existing = context.RequestCookie(CookieName);
         if (existing is not null && DeviceId(existing) is not null)
@@ -91,6 +98,13 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
             return null;
         }
     }
+
+    private static bool LooksLegacy(ReadOnlySpan<char> value) => value.IndexOf('.') > 0;
+
+    private static bool LooksBase64(ReadOnlySpan<char> value)
+        => value.Length >= 8 && value.Length % 4 == 0 && !value.ContainsAnyExcept(Base64Chars);
+
+    private static readonly System.Buffers.SearchValues<char> Base64Chars = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
 
     /// <summary>JavaScript's encodeURIComponent: everything but <c>A-Z a-z 0-9 - _ . ! ~ * ' ( )</c> is percent-encoded (UTF-8).</summary>
     internal static string EncodeUriComponent(string value)

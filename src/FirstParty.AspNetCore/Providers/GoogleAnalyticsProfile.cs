@@ -30,6 +30,11 @@ internal sealed class GoogleAnalyticsProfile(GoogleAnalyticsProfileOptions optio
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
     {
+        if (missingOnly && context.HasRequestCookie(CookieName, static v => v.StartsWith("GA") && v.Count('.') == 3))
+        {
+            return;
+        }
+
         var domain = context.RegistrableDomain;
         var existing = context.RequestCookie(CookieName);
         if (existing is not null && ClientId(existing) is not null)

@@ -10,6 +10,9 @@ namespace FirstParty.AspNetCore.Providers;
 /// What a profile needs for one response: the visitor, the clock, the request's raw cookies and a
 /// way to write raw <c>Set-Cookie</c> headers (no percent-encoding, never HttpOnly).
 /// </summary>
+/// <summary>A structural check of a cookie value, made on the raw header text.</summary>
+internal delegate bool CookieValueCheck(ReadOnlySpan<char> value);
+
 internal readonly struct ProviderCookieContext(HttpContext http, IVisitorFeature visitor, DateTimeOffset now, CookieDomainResolver domains)
 {
     /// <summary>Browsers cap cookie lifetimes at 400 days (RFC 6265bis).</summary>
@@ -45,6 +48,20 @@ internal readonly struct ProviderCookieContext(HttpContext http, IVisitorFeature
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// True when the first copy of the cookie passes a cheap structural check, without copying its
+    /// value: the fast path of a page where nothing is due.
+    /// </summary>
+    public bool HasRequestCookie(string name, CookieValueCheck check)
+    {
+        foreach (var value in new CookieHeaderScanner(Http.Request.Headers.Cookie, name))
+        {
+            return IsCookieOctets(value) && check(value);
+        }
+
+        return false;
     }
 
     /// <summary>Appends a raw, non-HttpOnly Set-Cookie with Path=/.</summary>

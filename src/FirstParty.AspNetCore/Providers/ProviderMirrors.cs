@@ -13,8 +13,6 @@ namespace FirstParty.AspNetCore.Providers;
 /// </summary>
 internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, CookieDomainResolver domains, TimeProvider time)
 {
-    private static readonly object ScheduledKey = new();
-
     private static readonly Func<object, Task> WriteCallback = static state =>
     {
         var (mirrors, context, missingOnly) = ((ProviderMirrors, HttpContext, bool))state;
@@ -28,16 +26,29 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
 
     public IReadOnlyList<ProviderProfile> Profiles => _profiles;
 
-    /// <summary>Writes the cookies when the response starts; at most once per request.</summary>
+    /// <summary>
+    /// Writes the cookies when the response starts. Call it once per request: the middleware does on
+    /// page navigations, and a decision does on any other request (see <see cref="ScheduleAfterDecision"/>).
+    /// </summary>
     public void Schedule(HttpContext context, bool missingOnly)
     {
-        if (_profiles.Length == 0 || context.Items.ContainsKey(ScheduledKey))
+        if (_profiles.Length > 0)
         {
-            return;
+            context.Response.OnStarting(WriteCallback, (this, context, missingOnly));
         }
+    }
 
-        context.Items[ScheduledKey] = true;
-        context.Response.OnStarting(WriteCallback, (this, context, missingOnly));
+    /// <summary>
+    /// After a decision: the missing cookies go with the answer. On a page navigation the middleware
+    /// has scheduled the writing already (no bookkeeping in <c>HttpContext.Items</c>, which would
+    /// cost every page an allocation).
+    /// </summary>
+    public void ScheduleAfterDecision(HttpContext context)
+    {
+        if (!Visitors.NavigationDetector.IsTopLevelNavigation(context.Request))
+        {
+            Schedule(context, missingOnly: true);
+        }
     }
 
     /// <summary>The profile's cookie context for this request, when the visitor exists and the category is granted.</summary>
@@ -51,10 +62,16 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
         // Existing cookies are refreshed together with the visitor cookie (when it is new or its
         // refresh is due, at most daily), so most pages carry no Set-Cookie; a purged one is
         // re-created on the next page whatever the cadence.
-        var refresh = !missingOnly && context.Features.Get<IVisitorFeature>() is Visitors.VisitorFeature { WriteVisitor: true };
+        if (context.Features.Get<IVisitorFeature>() is not { } visitor || context.Features.Get<IConsentFeature>() is not { } consent)
+        {
+            return;
+        }
+
+        var refresh = !missingOnly && visitor is Visitors.VisitorFeature { WriteVisitor: true };
+        var cookies = new ProviderCookieContext(context, visitor, time.GetUtcNow(), domains);
         foreach (var profile in _profiles)
         {
-            if (ContextFor(context, profile) is { } cookies)
+            if (consent.IsGranted(profile.Category))
             {
                 profile.Write(cookies, missingOnly: !refresh);
             }

@@ -14,6 +14,9 @@ namespace FirstParty.AspNetCore.Providers;
 internal sealed class SnowplowProfile(SnowplowProfileOptions options) : ProviderProfile
 {
     private const string Path = "/";
+    private const int MaxCachedHosts = 64;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Id, string Session, string? Domain)> _names = new(StringComparer.OrdinalIgnoreCase);
 
     public override string ServiceKey => "snowplow";
 
@@ -39,9 +42,13 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
     {
-        var (domainPart, domain) = Domain(context);
-        var hash = Hash(domainPart);
-        var idName = options.CookieNamePrefix + "id." + hash;
+        var (idName, sessionName, domain) = Names(context);
+        if (missingOnly && context.HasRequestCookie(idName, IsValid))
+        {
+            // The common page: the tracker's cookie is there and nothing is due.
+            return;
+        }
+
         var existing = context.RequestCookie(idName);
         if (existing is not null && IsValid(existing))
         {
@@ -54,13 +61,36 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
         }
 
         context.Append(idName, Mint(context.Visitor, context.Now), domain, options.Lifetime, options.Secure, options.SameSite);
-        context.Append(options.CookieNamePrefix + "ses." + hash, "*", domain, options.SessionTimeout, options.Secure, options.SameSite);
+        context.Append(sessionName, "*", domain, options.SessionTimeout, options.Secure, options.SameSite);
     }
 
     public override string ResolveId(ProviderCookieContext context)
     {
-        var existing = context.RequestCookie(options.CookieNamePrefix + "id." + Hash(Domain(context).DomainPart));
+        var existing = context.RequestCookie(Names(context).Id);
         return existing is not null && IsValid(existing) ? existing[..existing.IndexOf('.', StringComparison.Ordinal)] : context.Visitor.VisitorId;
+    }
+
+    /// <summary>The cookie names and Domain for this host, computed once per host (a site has few).</summary>
+    private (string Id, string Session, string? Domain) Names(ProviderCookieContext context)
+    {
+        // The raw Host header value: no new string per request.
+        var host = context.Http.Request.Host.Value ?? string.Empty;
+        if (_names.TryGetValue(host, out var names))
+        {
+            return names;
+        }
+
+        var (domainPart, domain) = Domain(context);
+        var hash = Hash(domainPart);
+        names = (options.CookieNamePrefix + "id." + hash, options.CookieNamePrefix + "ses." + hash, domain);
+
+        // Host headers come from clients: remember a bounded number of them.
+        if (_names.Count < MaxCachedHosts)
+        {
+            _names.TryAdd(host, names);
+        }
+
+        return names;
     }
 
     /// <summary>
@@ -95,6 +125,8 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
     }
 
     /// <summary>Ten fields with a non-empty domain user id: anything else the tracker would misread, so it is re-minted.</summary>
-    private static bool IsValid(string value)
-        => value.AsSpan().Count('.') == 9 && value[0] != '.';
+    private static bool IsValid(ReadOnlySpan<char> value)
+        => value.Count('.') == 9 && value[0] != '.';
+
+    private static bool IsValid(string value) => IsValid(value.AsSpan());
 }

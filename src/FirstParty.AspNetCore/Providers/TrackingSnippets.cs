@@ -32,9 +32,22 @@ internal static class TrackingSnippets
                 continue;
             }
 
-            config[name] = value is "true" or "false" or "null" || double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
-                ? JsonNode.Parse(value)
-                : JsonValue.Create(value);
+            config[name] = value == "null" ? null : JsonLiteral(value) ?? JsonValue.Create(value);
+        }
+    }
+
+    /// <summary>A setting that is exactly a JSON number, true, false or null; anything else (<c>007</c>, <c>NaN</c>, text) is not.</summary>
+    private static JsonValue? JsonLiteral(string value)
+    {
+        try
+        {
+            return JsonNode.Parse(value) is JsonValue literal && literal.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
+                ? literal
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

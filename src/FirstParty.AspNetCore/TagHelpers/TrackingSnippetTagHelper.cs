@@ -95,8 +95,16 @@ public sealed class TrackingSnippetTagHelper(IEnumerable<ITrackingProvider> prov
             }
         }
 
-        foreach (var (name, value) in script.Attributes ?? new Dictionary<string, string>())
+        foreach (var (attribute, value) in script.Attributes ?? new Dictionary<string, string>())
         {
+            if (attribute.Length == 0 || !attribute.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ':' or '_'))
+            {
+                // Not an attribute name: it could break out of the tag.
+                continue;
+            }
+
+            // A gated script keeps its real type for the moment it is revived.
+            var name = !granted && string.Equals(attribute, "type", StringComparison.OrdinalIgnoreCase) ? "data-fp-type" : attribute;
             if (value.Length == 0)
             {
                 html.Write(' ');
@@ -111,8 +119,9 @@ public sealed class TrackingSnippetTagHelper(IEnumerable<ITrackingProvider> prov
         html.Write('>');
         if (script.Code is { } code)
         {
-            // A provider's code must not be able to end the element early.
-            html.Write(code.Replace("</", "<\\/", StringComparison.Ordinal));
+            // A provider's code must not be able to end the element early, or to put the parser in
+            // the state where the closing tag no longer closes it.
+            html.Write(code.Replace("</", "<\\/", StringComparison.Ordinal).Replace("<!--", "<\\!--", StringComparison.Ordinal));
         }
 
         html.Write("</script>");

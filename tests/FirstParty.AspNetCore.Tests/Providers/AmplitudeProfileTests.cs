@@ -235,15 +235,28 @@ public sealed class AmplitudeProfileTests
 
     [Theory]
     [MemberData(nameof(UnreadableValues))]
-    public void A_value_that_is_not_base64_json_with_a_device_id_is_replaced(string existing)
+    public void A_value_that_is_not_base64_json_with_a_device_id_is_replaced_when_refreshed(string existing)
     {
         var http = Http("www.example.com", $"{BrowserName}={existing}");
 
         Assert.Null(Profile().DeviceId(existing));
-        Profile().Write(Context(http), missingOnly: true);
+        Profile().Write(Context(http), missingOnly: false);
 
         Assert.Equal(BrowserVector, Assert.Single(SetCookies(http)).Value);
         Assert.Equal(VisitorId, Profile().ResolveId(Context(http)));
+    }
+
+    [Theory]
+    [InlineData("not*base64")]
+    [InlineData("%%%not-base64")]
+    [InlineData("short")]
+    public void A_value_that_is_not_even_base64_is_replaced_on_any_page(string existing)
+    {
+        var http = Http("www.example.com", $"{BrowserName}={existing}");
+
+        Profile().Write(Context(http), missingOnly: true);
+
+        Assert.Equal(BrowserVector, Assert.Single(SetCookies(http)).Value);
     }
 
     public static TheoryData<string> NonObjectJson() => new()
