@@ -98,7 +98,7 @@ internal sealed class FirstPartyMiddleware
         {
             // SDK id cookies follow the visitor on every page; whether they are allowed is decided
             // when the response starts, after anything this request decides.
-            _providers.Schedule(context, missingOnly: false);
+            _providers.Schedule(context, consent, missingOnly: false);
         }
 
         if (!consent.AllowsVisitorCookies(_options.Visitor.Category))

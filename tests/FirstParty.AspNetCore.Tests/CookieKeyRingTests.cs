@@ -71,7 +71,13 @@ public sealed class CookieKeyRingTests
 
         var found = Assert.IsType<CookieKeyRing.Entry>(ring.Find(current.Id));
         Assert.Equal(current.Secret, found.Secret);
-        Assert.Null(ring.Find(current.Id.ToUpperInvariant()));
+        // Ids are lowercase hex; about one in forty has no letter, and then has no other case to try.
+        if (current.Id.Any(char.IsAsciiLetter))
+        {
+            Assert.Null(ring.Find(current.Id.ToUpperInvariant()));
+        }
+
+        Assert.Null(ring.Find(current.Id[..^1]));
         Assert.Null(ring.Find("zzzzzzzz"));
         Assert.Null(ring.Find(string.Empty));
     }

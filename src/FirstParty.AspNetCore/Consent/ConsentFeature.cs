@@ -26,6 +26,9 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
     /// <summary>The current decision, or null when undecided.</summary>
     public ConsentRecord? Current { get; private set; }
 
+    /// <summary>True once the provider profiles' cookies are scheduled for this response.</summary>
+    internal bool ProvidersScheduled { get; set; }
+
     /// <summary>An expired decision or one under an earlier revision: it pre-fills the form and keeps the consent id.</summary>
     public ConsentRecord? Previous { get; }
 

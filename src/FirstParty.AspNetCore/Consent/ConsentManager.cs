@@ -153,7 +153,7 @@ internal sealed class ConsentManager
         if (visitorGranted)
         {
             // The answer carries the SDKs' id cookies, so a script revived on this page adopts them.
-            _providers.ScheduleAfterDecision(context);
+            _providers.Schedule(context, feature, missingOnly: true);
         }
 
         _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);

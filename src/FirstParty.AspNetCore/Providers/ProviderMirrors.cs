@@ -27,28 +27,19 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
     public IReadOnlyList<ProviderProfile> Profiles => _profiles;
 
     /// <summary>
-    /// Writes the cookies when the response starts. Call it once per request: the middleware does on
-    /// page navigations, and a decision does on any other request (see <see cref="ScheduleAfterDecision"/>).
+    /// Writes the cookies when the response starts, once per request: the request's consent state
+    /// remembers that it is scheduled (the middleware schedules page navigations, a decision any
+    /// other request), which costs nothing, unlike a flag in <c>HttpContext.Items</c>.
     /// </summary>
-    public void Schedule(HttpContext context, bool missingOnly)
+    public void Schedule(HttpContext context, Consent.ConsentFeature consent, bool missingOnly)
     {
-        if (_profiles.Length > 0)
+        if (_profiles.Length == 0 || consent.ProvidersScheduled)
         {
-            context.Response.OnStarting(WriteCallback, (this, context, missingOnly));
+            return;
         }
-    }
 
-    /// <summary>
-    /// After a decision: the missing cookies go with the answer. On a page navigation the middleware
-    /// has scheduled the writing already (no bookkeeping in <c>HttpContext.Items</c>, which would
-    /// cost every page an allocation).
-    /// </summary>
-    public void ScheduleAfterDecision(HttpContext context)
-    {
-        if (!Visitors.NavigationDetector.IsTopLevelNavigation(context.Request))
-        {
-            Schedule(context, missingOnly: true);
-        }
+        consent.ProvidersScheduled = true;
+        context.Response.OnStarting(WriteCallback, (this, context, missingOnly));
     }
 
     /// <summary>The profile's cookie context for this request, when the visitor exists and the category is granted.</summary>
