@@ -31,8 +31,11 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         [
             new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
 
-            // Written by the SDK itself (campaign attribution); declared so that refusal deletes it too.
+            // Written by the SDK itself (campaign attribution, and probes that find the cookie
+            // domain); declared so that refusal deletes them too.
             new() { Name = "AMP_MKTG_" + options.ApiKey![..10], Lifetime = options.Lifetime, Purpose = "The campaign that brought you to the site (Amplitude)." },
+            new() { Name = "AMP_TEST", Purpose = "Checks that cookies can be stored (Amplitude)." },
+            new() { Name = "AMP_TLDTEST", Purpose = "Finds the site's cookie domain (Amplitude)." },
         ];
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
