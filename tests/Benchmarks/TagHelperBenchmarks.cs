@@ -33,7 +33,13 @@ public class TagHelperBenchmarks
         var host = new BenchmarkHost(
             static services =>
             {
-                services.AddFirstParty();
+                services.AddFirstParty(static o =>
+                {
+                    o.Providers.Snowplow.ScriptUrl = "/sdk/snowplow/index.umd.min.js";
+                    o.Providers.Snowplow.CollectorUrl = "/collector";
+                    o.Providers.Amplitude.ApiKey = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+                    o.Providers.Amplitude.ScriptUrl = "/sdk/amplitude/amplitude-min.umd.js";
+                }).AddSnowplow().AddAmplitude();
                 services.AddMvcCore();
             },
             static app => app.UseFirstParty());
@@ -50,6 +56,24 @@ public class TagHelperBenchmarks
 
     [Benchmark(Description = "fp-consent script, not granted")]
     public Task GatedScriptRefused() => Gate(_refused);
+
+    [Benchmark(Description = "<tracking-snippet provider=\"snowplow\" />, granted")]
+    public TagHelperOutput SnowplowSnippet() => Snippet("snowplow");
+
+    [Benchmark(Description = "<tracking-snippet provider=\"amplitude\" />, granted")]
+    public TagHelperOutput AmplitudeSnippet() => Snippet("amplitude");
+
+    private TagHelperOutput Snippet(string provider)
+    {
+        var services = _decided.HttpContext.RequestServices;
+        var output = Output("tracking-snippet");
+        new TrackingSnippetTagHelper(
+            services.GetServices<ITrackingProvider>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FirstPartyOptions>>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<TrackingSnippetTagHelper>.Instance)
+        { Provider = provider, ViewContext = _decided }.Process(Context, output);
+        return output;
+    }
 
     [Benchmark(Description = "<consent-banner />, decided (no banner)")]
     public async Task<TagHelperOutput> BannerWhenDecided()

@@ -29,6 +29,12 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
     /// <summary>True once the provider profiles' cookies are scheduled for this response.</summary>
     internal bool ProvidersScheduled { get; set; }
 
+    /// <summary>The SDK ids worked out for this request (several snippets on a page share them); cleared by a decision.</summary>
+    internal ProviderIds? ProviderIds { get; set; }
+
+    /// <summary>The visitor <see cref="ProviderIds"/> were worked out for (the visitor can change within a request).</summary>
+    internal IVisitorFeature? ProviderIdsVisitor { get; set; }
+
     /// <summary>An expired decision or one under an earlier revision: it pre-fills the form and keeps the consent id.</summary>
     public ConsentRecord? Previous { get; }
 
@@ -114,6 +120,7 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
     /// <summary>Makes a new decision the state of the rest of the request.</summary>
     public void Apply(ConsentRecord decision)
     {
+        ProviderIds = null;
         Current = decision;
         _categories = null;
     }

@@ -11,6 +11,12 @@ public static class ProviderHttpContextExtensions
     public static ProviderIds GetProviderIds(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var consentFeature = context.Features.Get<IConsentFeature>() as FirstParty.AspNetCore.Consent.ConsentFeature;
+        if (consentFeature?.ProviderIds is { } known && ReferenceEquals(consentFeature.ProviderIdsVisitor, context.Features.Get<IVisitorFeature>()))
+        {
+            return known;
+        }
+
         var mirrors = context.RequestServices.GetService<ProviderMirrors>();
         string? snowplow = null, amplitude = null, google = null;
         foreach (var profile in mirrors?.Profiles ?? [])
@@ -35,6 +41,13 @@ public static class ProviderHttpContextExtensions
             }
         }
 
-        return new ProviderIds(snowplow, amplitude, google);
+        var ids = new ProviderIds(snowplow, amplitude, google);
+        if (consentFeature is not null)
+        {
+            consentFeature.ProviderIds = ids;
+            consentFeature.ProviderIdsVisitor = context.Features.Get<IVisitorFeature>();
+        }
+
+        return ids;
     }
 }

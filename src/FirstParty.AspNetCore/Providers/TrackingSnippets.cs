@@ -63,18 +63,12 @@ internal static class TrackingSnippets
 /// </summary>
 internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
 {
+    private string? _config;
+
     public string Name => "snowplow";
 
-    public string ConsentKey => options.Value.Providers.Snowplow.Category;
-
-    public IEnumerable<TrackingScript> GetScripts(TrackingContext context)
+    private static JsonObject Config(SnowplowProfileOptions o)
     {
-        var o = options.Value.Providers.Snowplow;
-        if (o.ScriptUrl is null || o.CollectorUrl is null)
-        {
-            yield break;
-        }
-
         var config = new JsonObject
         {
             ["cookieName"] = o.CookieNamePrefix,
@@ -94,11 +88,26 @@ internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITr
         }
 
         TrackingSnippets.Merge(config, o.Settings);
+        return config;
+    }
+
+    public string ConsentKey => options.Value.Providers.Snowplow.Category;
+
+    public IEnumerable<TrackingScript> GetScripts(TrackingContext context)
+    {
+        var o = options.Value.Providers.Snowplow;
+        if (o.ScriptUrl is null || o.CollectorUrl is null)
+        {
+            yield break;
+        }
+
+        // The settings come from options only: serialized once.
+        var config = _config ??= TrackingSnippets.Json(Config(o));
         var collector = TrackingSnippets.Absolute(o.CollectorUrl, context.HttpContext.Request);
         yield return TrackingSnippets.External(o.ScriptUrl, o.Integrity, async: false);
         var identify = context.UserId is null ? string.Empty : $"snowplowBrowserTracking.setUserId({TrackingSnippets.Json(context.UserId)});";
         yield return TrackingSnippets.Inline(
-            $"(window.firstPartyTrackers=window.firstPartyTrackers||{{}}).snowplow=snowplowBrowserTracking.newTracker({TrackingSnippets.Json(o.TrackerName)},{TrackingSnippets.Json(collector)},{TrackingSnippets.Json(config)});{identify}snowplowBrowserTracking.trackPageView();");
+            $"(window.firstPartyTrackers=window.firstPartyTrackers||{{}}).snowplow=snowplowBrowserTracking.newTracker({TrackingSnippets.Json(o.TrackerName)},{TrackingSnippets.Json(collector)},{config});{identify}snowplowBrowserTracking.trackPageView();");
     }
 }
 
