@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using MvcSample.Controllers;
+
+namespace FirstParty.AspNetCore.IntegrationTests;
+
+/// <summary>
+/// The MVC sample's GA4, Matomo, Clarity and Plausible snippets (local stand-in scripts): inert
+/// before consent, executable with their consent APIs after it, each with the request's nonce rules.
+/// </summary>
+public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+{
+    [Fact]
+    public async Task Before_consent_every_snippet_is_inert()
+    {
+        var page = await SampleClient.Create(factory).NavigateAsync("/");
+
+        foreach (var src in new[] { "/js/stubs/gtag.js?id=G-SAMPLE123", "/js/stubs/matomo.js", "/js/stubs/clarity.js?id=sample123", "/js/stubs/plausible.js" })
+        {
+            Assert.Contains($"data-fp-consent=\"analytics\" data-fp-src=\"{src}\"", page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain($" src=\"{src}\"", page.Body, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("type=\"text/plain\" data-fp-consent=\"analytics\">window.dataLayer", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_consent_the_snippets_run_with_their_consent_apis()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all", "/");
+
+        var page = await browser.NavigateAsync("/");
+
+        Assert.Contains("<script src=\"/js/stubs/gtag.js?id=G-SAMPLE123\" async></script>", page.Body, StringComparison.Ordinal);
+        Assert.Contains("gtag('config',\"G-SAMPLE123\",{})", page.Body, StringComparison.Ordinal);
+        Assert.Contains("_paq.push(['requireCookieConsent']);_paq.push(['setCookieConsentGiven']);", page.Body, StringComparison.Ordinal);
+        Assert.Contains("_paq.push(['setSiteId',\"1\"])", page.Body, StringComparison.Ordinal);
+        Assert.Contains("clarity('consent');", page.Body, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"/js/stubs/plausible.js\" data-domain=\"localhost\" defer></script>", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-fp-src=\"/js/stubs/", page.Body, StringComparison.Ordinal);
+    }
+}
