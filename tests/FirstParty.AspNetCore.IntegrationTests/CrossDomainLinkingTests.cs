@@ -84,6 +84,17 @@ public sealed class CrossDomainLinkingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_parameter_is_removed_whatever_its_case_so_the_redirect_cannot_loop()
+    {
+        var shopper = Browser(_shop, "https://shop.example.org");
+
+        var landing = await shopper.NavigateAsync("/Menu?_FPL=forged-value&table=4");
+
+        Assert.Equal(302, landing.Status);
+        Assert.Equal("/Menu?table=4", landing.Location);
+    }
+
+    [Fact]
     public async Task The_link_endpoint_only_goes_to_sister_sites_and_shares_nothing_without_consent()
     {
         var visitor = Browser(_home, "https://www.example.com");

@@ -1,10 +1,36 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace FirstParty.AspNetCore.Endpoints;
 
 /// <summary>Chooses where to send the browser after a form post, never off the site.</summary>
 internal static class ReturnUrls
 {
+    /// <summary>
+    /// The current page (path base, path and query) without the named one-shot query parameters,
+    /// compared without case as <see cref="HttpRequest.Query"/> compares them.
+    /// </summary>
+    public static string CurrentWithout(HttpRequest request, string first, string? second = null)
+    {
+        var path = request.PathBase + request.Path;
+        var query = request.Query;
+        if (query.Count == 0)
+        {
+            return path;
+        }
+
+        if (!query.ContainsKey(first) && (second is null || !query.ContainsKey(second)))
+        {
+            return path + request.QueryString;
+        }
+
+        var kept = query
+            .Where(q => !string.Equals(q.Key, first, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(q.Key, second, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)));
+        return QueryHelpers.AddQueryString(path, kept);
+    }
+
     /// <summary>
     /// The return URL when it is a local path; otherwise the path of a same-origin Referer;
     /// otherwise <c>/</c>.

@@ -2,7 +2,6 @@ using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -54,12 +53,6 @@ internal sealed class CrossDomainLinkHandler(
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.Redirect(CleanUrl(context.Request, tokens.ParameterName));
-    }
-
-    private static string CleanUrl(HttpRequest request, string parameter)
-    {
-        var query = new QueryBuilder(request.Query.Where(q => !string.Equals(q.Key, parameter, StringComparison.Ordinal)));
-        return request.PathBase + request.Path + query.ToQueryString();
+        context.Response.Redirect(Endpoints.ReturnUrls.CurrentWithout(context.Request, tokens.ParameterName));
     }
 }

@@ -63,26 +63,7 @@ internal static class ConsentForms
 
     /// <summary>The current page without FirstParty's own one-shot query parameters.</summary>
     public static string ReturnUrl(HttpContext context)
-    {
-        var request = context.Request;
-        var path = request.PathBase + request.Path;
-        var query = request.Query;
-        if (query.Count == 0)
-        {
-            return path;
-        }
-
-        if (!query.ContainsKey(PreferencesQuery) && !query.ContainsKey(AllowOnceTokens.QueryName))
-        {
-            return path + request.QueryString;
-        }
-
-        var kept = query
-            .Where(q => !string.Equals(q.Key, PreferencesQuery, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(q.Key, AllowOnceTokens.QueryName, StringComparison.OrdinalIgnoreCase))
-            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)));
-        return QueryHelpers.AddQueryString(path, kept);
-    }
+        => Endpoints.ReturnUrls.CurrentWithout(context.Request, PreferencesQuery, AllowOnceTokens.QueryName);
 
     /// <summary>Where the "cookie settings" link leads without JavaScript.</summary>
     public static string PreferencesUrl(HttpContext context)
