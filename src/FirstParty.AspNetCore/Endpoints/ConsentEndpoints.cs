@@ -214,7 +214,7 @@ internal static class ConsentEndpoints
     /// </summary>
     public static IResult Link(HttpContext context, Linking.CrossDomainTokens tokens, Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options, ILogger<ConsentManager> logger)
     {
-        if (!Uri.TryCreate(context.Request.Query["to"], UriKind.Absolute, out var target) || target.Scheme is not ("https" or "http") || !tokens.IsSister(target.Host))
+        if (!tokens.TryGetSisterUrl(context.Request.Query["to"], out var target))
         {
             return Reject(logger, StatusCodes.Status400BadRequest, "'to' must be an absolute URL on a site listed in FirstParty:Linking:Domains.");
         }

@@ -30,9 +30,7 @@ public sealed class CrossDomainLinkTagHelper : TagHelper
         var http = ViewContext.HttpContext;
         if (http.RequestServices.GetService(typeof(CrossDomainTokens)) is not CrossDomainTokens { Enabled: true } tokens
             || !output.Attributes.TryGetAttribute("href", out var href)
-            || !Uri.TryCreate(href.Value?.ToString(), UriKind.Absolute, out var target)
-            || target.Scheme is not ("https" or "http")
-            || !tokens.IsSister(target.Host))
+            || !tokens.TryGetSisterUrl(href.Value?.ToString(), out var target))
         {
             return;
         }

@@ -42,6 +42,10 @@ internal sealed class CrossDomainTokens
     /// <summary>True when <paramref name="host"/> is a configured sister site.</summary>
     public bool IsSister(string host) => _domains.Contains(Normalize(host));
 
+    /// <summary>An absolute http(s) URL on a configured sister site; anything else is not a link target.</summary>
+    public bool TryGetSisterUrl(string? url, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? target)
+        => Uri.TryCreate(url, UriKind.Absolute, out target) && target.Scheme is "https" or "http" && IsSister(target.Host);
+
     public string Create(string visitorId, string fromHost, string toHost)
     {
         var nonce = RandomIds.NewUuid();

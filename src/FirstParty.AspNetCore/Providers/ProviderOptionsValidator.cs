@@ -90,8 +90,7 @@ internal sealed class ProviderOptionsValidator(IEnumerable<ProviderProfileRegist
             return;
         }
 
-        var local = url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal);
-        if (!local && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+        if (!Endpoints.ReturnUrls.IsLocal(url) && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
         {
             failures.Add($"{key} must be an absolute http(s) URL or a local path starting with '/'; it is '{url}'.");
         }

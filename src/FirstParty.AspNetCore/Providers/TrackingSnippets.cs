@@ -162,6 +162,9 @@ internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : IT
 /// <summary>Google Analytics 4 (gtag.js): the server's client id and <c>cookie_update: false</c> when the profile writes <c>_ga</c>.</summary>
 internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options, ProviderMirrors mirrors) : ITrackingProvider
 {
+    // Whether the server keeps _ga is fixed at startup.
+    private readonly bool _serverKeepsCookie = mirrors.Profiles.Any(p => p is GoogleAnalyticsProfile);
+
     public string Name => "ga4";
 
     public string ConsentKey => options.Value.Providers.GoogleAnalytics.Category;
@@ -175,7 +178,7 @@ internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options
         }
 
         var config = new JsonObject();
-        if (mirrors.Profiles.Any(p => p is GoogleAnalyticsProfile))
+        if (_serverKeepsCookie)
         {
             // The server keeps _ga; gtag must not rewrite it from script.
             config["cookie_update"] = false;
