@@ -29,18 +29,20 @@ internal sealed class TagHelperTestContext : IDisposable
 
     private readonly List<IServiceScope> _scopes = [];
 
-    private TagHelperTestContext(Action<FirstPartyOptions>? configure)
+    private TagHelperTestContext(Action<FirstPartyOptions>? configure, Action<IFirstPartyBuilder>? add, Action<IServiceCollection>? register)
     {
         // The protector of allow-once tokens also checks expiry against the real clock: start there.
         Time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddFirstParty(o =>
+        var builder = services.AddFirstParty(o =>
         {
             ConfigureDefaults(o);
             configure?.Invoke(o);
         });
+        add?.Invoke(builder);
+        register?.Invoke(services);
         TestApp.UseInMemoryKeyRing(services, new InMemoryXmlRepository());
         services.RemoveAll<IConsentViewRenderer>();
         services.AddSingleton<IConsentViewRenderer>(Renderer);
@@ -57,7 +59,11 @@ internal sealed class TagHelperTestContext : IDisposable
 
     public AllowOnceTokens AllowOnce => Services.GetRequiredService<AllowOnceTokens>();
 
-    public static TagHelperTestContext Create(Action<FirstPartyOptions>? configure = null) => new(configure);
+    /// <param name="configure">Options on top of the test categories.</param>
+    /// <param name="add">Features added through the builder (provider profiles, tracking providers).</param>
+    /// <param name="register">More services (fake logging, test doubles).</param>
+    public static TagHelperTestContext Create(Action<FirstPartyOptions>? configure = null, Action<IFirstPartyBuilder>? add = null, Action<IServiceCollection>? register = null)
+        => new(configure, add, register);
 
     /// <summary>
     /// Categories for every test: the defaults, with titled services in <c>preferences</c> and

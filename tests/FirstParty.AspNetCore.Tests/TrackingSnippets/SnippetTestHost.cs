@@ -24,53 +24,42 @@ internal sealed class SnippetTestHost : IDisposable
 {
     public const string Nonce = "n0nce-value";
 
-    private readonly List<IServiceScope> _scopes = [];
+    private readonly TagHelperTestContext _context;
 
     private SnippetTestHost(Action<FirstPartyOptions>? configure, Action<IFirstPartyBuilder>? add)
     {
-        Time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddFakeLogging();
-        services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton(Plan);
-        var builder = services.AddFirstParty(o =>
-        {
-            o.ScriptNonce = static _ => Nonce;
-            configure?.Invoke(o);
-        });
-        add?.Invoke(builder);
-        TestApp.UseInMemoryKeyRing(services, new InMemoryXmlRepository());
-        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        // The tag helper tests' container (test categories, in-memory key ring, fake clock), plus a
+        // fixed nonce, fake logging and the test providers' plan.
+        _context = TagHelperTestContext.Create(
+            o =>
+            {
+                o.ScriptNonce = static _ => Nonce;
+                configure?.Invoke(o);
+            },
+            add,
+            services =>
+            {
+                services.AddFakeLogging();
+                services.AddSingleton(Plan);
+            });
     }
 
-    public ServiceProvider Services { get; }
+    public ServiceProvider Services => _context.Services;
 
-    public FakeTimeProvider Time { get; }
+    public FakeTimeProvider Time => _context.Time;
 
     /// <summary>What the custom test providers return, and the context they were last called with.</summary>
     public ScriptPlan Plan { get; } = new();
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
-    public ConsentPolicy Policy => Services.GetRequiredService<ConsentPolicy>();
+    public ConsentPolicy Policy => _context.Policy;
 
     public static SnippetTestHost Create(Action<FirstPartyOptions>? configure = null, Action<IFirstPartyBuilder>? add = null)
         => new(configure, add);
 
     /// <summary>A GET for <c>https://shop.example{pathBase}/page</c> with the container's services.</summary>
-    public DefaultHttpContext CreateHttpContext(string? pathBase = null)
-    {
-        var scope = Services.CreateScope();
-        _scopes.Add(scope);
-        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        http.Request.Method = HttpMethods.Get;
-        http.Request.Scheme = "https";
-        http.Request.Host = new HostString("shop.example");
-        http.Request.PathBase = pathBase is null ? PathString.Empty : new PathString(pathBase);
-        http.Request.Path = "/page";
-        return http;
-    }
+    public DefaultHttpContext CreateHttpContext(string? pathBase = null) => _context.CreateHttpContext("/page", pathBase, userAgent: null);
 
     /// <summary>An opt-in decision granting exactly <paramref name="granted"/>.</summary>
     public void SetDecided(HttpContext http, params string[] granted)
@@ -97,15 +86,7 @@ internal sealed class SnippetTestHost : IDisposable
         return TagHelperTestContext.RunAsync(helper, "tracking-snippet", attributes, string.Empty, TagMode.SelfClosing);
     }
 
-    public void Dispose()
-    {
-        foreach (var scope in _scopes)
-        {
-            scope.Dispose();
-        }
-
-        Services.Dispose();
-    }
+    public void Dispose() => _context.Dispose();
 }
 
 /// <summary>One rendered <c>&lt;script&gt;</c>: its start tag's attributes (decoded, in order; null value = bare) and its text.</summary>
