@@ -32,6 +32,26 @@ public sealed class ConsentHistorySampleTests(WebApplicationFactory<IndexModel> 
     }
 
     [Fact]
+    public async Task Razor_pages_after_accept_all_the_downloaded_proof_grants_every_service_the_state_grants()
+    {
+        var browser = SampleClient.Create(razor);
+        await browser.ChooseAsync("accept-all", "/");
+
+        using var state = JsonDocument.Parse((await browser.FetchAsync("/_fp/consent")).Body);
+        using var history = JsonDocument.Parse((await browser.FetchAsync("/_fp/consent/receipts?download")).Body);
+        var purposes = Assert.Single(history.RootElement.GetProperty("records").EnumerateArray())
+            .GetProperty("purposes").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("purpose").GetString()!, p => p.GetProperty("status").GetString()!);
+
+        var reported = state.RootElement.GetProperty("categories").EnumerateObject()
+            .Concat(state.RootElement.GetProperty("services").EnumerateObject())
+            .ToDictionary(p => p.Name, p => p.Value.GetBoolean() ? "granted" : "refused");
+        Assert.Contains("marketing/youtube", reported.Keys);
+        Assert.All(reported.Values, status => Assert.Equal("granted", status));
+        Assert.Equal(reported.OrderBy(p => p.Key), purposes.OrderBy(p => p.Key));
+    }
+
+    [Fact]
     public async Task Mvc_the_ready_made_ledger_context_keeps_the_decision()
     {
         var browser = SampleClient.Create(mvc);

@@ -56,6 +56,39 @@ public sealed class GlobalPrivacyControlTests(WebApplicationFactory<IndexModel> 
         Assert.True(json.RootElement.GetProperty("categories").GetProperty("marketing").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("US-CA")]
+    [InlineData("FR")]
+    public async Task The_signal_after_an_earlier_acceptance_refuses_marketing_with_one_gpc_receipt(string region)
+    {
+        var browser = SampleClient.Create(factory);
+        browser.Headers["X-Region"] = region;
+        await browser.NavigateAsync("/");
+        await browser.ChooseAsync("accept-all");
+
+        browser.Headers["Sec-GPC"] = "1";
+        var signalled = await browser.NavigateAsync("/");
+        await browser.NavigateAsync("/Menu");
+        var state = await browser.FetchAsync("/_fp/consent");
+
+        Assert.NotNull(signalled.Cookie("_fp_consent"));
+        using var json = JsonDocument.Parse(state.Body);
+        var root = json.RootElement;
+        Assert.Equal("gpc", root.GetProperty("source").GetString());
+        Assert.False(root.GetProperty("categories").GetProperty("marketing").GetBoolean());
+        Assert.False(root.GetProperty("services").GetProperty("marketing/youtube").GetBoolean());
+        Assert.True(root.GetProperty("categories").GetProperty("analytics").GetBoolean());
+
+        var history = await browser.FetchAsync("/_fp/consent/receipts");
+        using var receipts = JsonDocument.Parse(history.Body);
+        var records = receipts.RootElement.GetProperty("records").EnumerateArray().ToList();
+        Assert.Equal(["accept-all", "gpc"], records.Select(r => r.GetProperty("collectionMethod").GetString()));
+        var refused = records[1].GetProperty("purposes").EnumerateArray()
+            .Where(p => p.GetProperty("status").GetString() == "refused")
+            .Select(p => p.GetProperty("purpose").GetString());
+        Assert.Equal(["marketing", "marketing/youtube", "marketing/vimeo"], refused);
+    }
+
     [Fact]
     public async Task Under_OptIn_nothing_is_recorded_because_nothing_optional_is_granted_anyway()
     {

@@ -485,6 +485,116 @@ public sealed class ConsentMiddlewareTests
     }
 
     [Theory]
+    [InlineData("OptOut")]
+    [InlineData("Implied")]
+    [InlineData("OptIn")]
+    public async Task GPC_after_an_earlier_acceptance_refuses_sale_and_sharing_records_one_receipt_and_deletes_its_cookies(string regime)
+    {
+        await using var app = await StartConsentAppAsync(regime, o =>
+        {
+            o.Configuration["FirstParty:Consent:Categories:0:Key"] = "necessary";
+            o.Configuration["FirstParty:Consent:Categories:0:Required"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:1:Key"] = "analytics";
+            o.Configuration["FirstParty:Consent:Categories:2:Key"] = "marketing";
+            o.Configuration["FirstParty:Consent:Categories:2:SaleOrSharing"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:2:Services:0:Key"] = "ads";
+            o.Configuration["FirstParty:Consent:Categories:2:Services:0:Cookies:0:Name"] = "_ads";
+            o.Configuration["FirstParty:Consent:Categories:2:Services:0:Cookies:0:Path"] = "/";
+        });
+        var jar = new CookieJar();
+        var accepted = (await app.ChooseAsync(jar, "accept-all", json: true)).Json();
+        Assert.True(accepted.Categories()["marketing"]);
+        jar["_ads"] = "set-by-the-ad-script";
+        var writer = app.Services.GetRequiredService<FirstParty.AspNetCore.Ledger.ConsentLedgerWriter>();
+        var consentId = accepted.GetProperty("consentId").GetString()!;
+
+        app.Time.Advance(TimeSpan.FromDays(3));
+        var signalled = await app.BrowseAsync("/", jar, r => r.Headers.Add("Sec-GPC", "1"));
+        var state = (await app.GetStateAsync(jar, r => r.Headers.Add("Sec-GPC", "1"))).Json();
+        var again = await app.BrowseAsync("/", jar, r => r.Headers.Add("Sec-GPC", "1"));
+
+        Assert.Equal("gpc", state.GetProperty("source").GetString());
+        Assert.Equal(consentId, state.GetProperty("consentId").GetString());
+        Assert.Equal(
+            new Dictionary<string, bool> { ["necessary"] = true, ["analytics"] = true, ["marketing"] = false },
+            state.Categories());
+        Assert.False(state.GetProperty("services").GetProperty("marketing/ads").GetBoolean());
+        Assert.NotEmpty(signalled.Deletions("_ads"));
+        Assert.NotNull(signalled.Written(ConsentCookie));
+        Assert.Null(again.Written(ConsentCookie));
+
+        var receipts = await writer.FindAsync(ReceiptSubject.Consent(consentId));
+        Assert.Equal(["accept-all", "gpc"], receipts.OrderBy(r => r.Timestamp).Select(r => r.Source));
+        var gpc = receipts.Single(r => r.Source == "gpc");
+        Assert.True(gpc.GlobalPrivacyControl);
+        Assert.Equal(["necessary", "analytics"], gpc.Granted);
+        Assert.Equal(["marketing", "marketing/ads"], gpc.Denied);
+    }
+
+    [Fact]
+    public async Task GPC_after_an_earlier_choice_of_a_sale_or_sharing_service_alone_refuses_it()
+    {
+        await using var app = await StartConsentAppAsync("OptOut", o =>
+        {
+            string[] keys = ["necessary", "preferences", "analytics", "marketing"];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                o.Configuration[$"FirstParty:Consent:Categories:{i}:Key"] = keys[i];
+            }
+
+            o.Configuration["FirstParty:Consent:Categories:0:Required"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:3:SaleOrSharing"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:3:Services:0:Key"] = "youtube";
+            o.Configuration["FirstParty:Consent:Categories:3:Services:1:Key"] = "vimeo";
+        });
+        var jar = new CookieJar();
+        await app.PostFormAsync(jar, [new("choice", "custom"), new("category", "analytics"), new("services-of", "marketing"), new("service", "marketing/vimeo")]);
+        var before = (await app.GetStateAsync(jar)).Json();
+        Assert.True(before.GetProperty("services").GetProperty("marketing/vimeo").GetBoolean());
+
+        await app.BrowseAsync("/", jar, r => r.Headers.Add("Sec-GPC", "1"));
+        var state = (await app.GetStateAsync(jar)).Json();
+
+        Assert.Equal("gpc", state.GetProperty("source").GetString());
+        Assert.False(state.GetProperty("services").GetProperty("marketing/vimeo").GetBoolean());
+        Assert.True(state.Categories()["analytics"]);
+        Assert.False(state.Categories()["preferences"]);
+    }
+
+    [Fact]
+    public async Task GPC_after_an_earlier_decision_without_sale_or_sharing_records_nothing()
+    {
+        await using var app = await StartConsentAppAsync("OptOut");
+        var jar = new CookieJar();
+        await app.ChooseAsync(jar, "custom", categories: ["analytics"]);
+
+        var page = await app.BrowseAsync("/", jar, r => r.Headers.Add("Sec-GPC", "1"));
+        var state = (await app.GetStateAsync(jar)).Json();
+
+        Assert.Null(page.Written(ConsentCookie));
+        Assert.Equal("custom", state.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task An_opt_in_made_while_GPC_is_sent_survives_later_requests_with_GPC()
+    {
+        await using var app = await StartConsentAppAsync("OptOut");
+        var jar = new CookieJar();
+        await app.ChooseAsync(jar, "accept-all");
+        await app.BrowseAsync("/", jar, r => r.Headers.Add("Sec-GPC", "1"));
+        Assert.Equal("gpc", (await app.GetStateAsync(jar)).Json().GetProperty("source").GetString());
+
+        // The person opts in again while the browser still sends the signal: that choice is honoured.
+        await app.ChooseAsync(jar, "accept-all", configure: r => r.Headers.Add("Sec-GPC", "1"));
+        var page = await app.BrowseAsync("/", jar, r => r.Headers.Add("Sec-GPC", "1"));
+        var state = (await app.GetStateAsync(jar, r => r.Headers.Add("Sec-GPC", "1"))).Json();
+
+        Assert.Null(page.Written(ConsentCookie));
+        Assert.Equal("accept-all", state.GetProperty("source").GetString());
+        Assert.True(state.Categories()["marketing"]);
+    }
+
+    [Theory]
     [InlineData("OptOut", "0", false)]
     [InlineData("OptOut", " 1 ", true)]
     [InlineData("OptOut", "true", false)]

@@ -260,4 +260,52 @@ public sealed class ConsentPolicyTests
         Assert.True(policy.IsGranted("necessary/session", Granting("necessary", "analytics/matomo"), ConsentRegime.OptIn, true));
         Assert.True(policy.IsGranted("necessary/session", Granting(), ConsentRegime.OptIn, true));
     }
+
+    // ---- receipts: one rule for the state and the proof ----------------------------------------
+
+    [Fact]
+    public void Purposes_split_every_category_and_service_by_the_same_rule_as_the_state()
+    {
+        var policy = PolicyWithServices();
+        var accepted = Granting("necessary", "analytics", "marketing");
+        var (granted, denied) = policy.Purposes(accepted);
+
+        // A category granted without a services list grants its services; a required category's services are always granted.
+        Assert.Equal(["necessary", "analytics", "marketing", "necessary/session", "analytics/matomo", "analytics/snowplow", "marketing/youtube"], granted);
+        Assert.Empty(denied);
+
+        var chosen = Granting("necessary", "analytics", "analytics/matomo");
+        (granted, denied) = policy.Purposes(chosen);
+        Assert.Equal(["necessary", "analytics", "necessary/session", "analytics/matomo"], granted);
+        Assert.Equal(["marketing", "analytics/snowplow", "marketing/youtube"], denied);
+        foreach (var key in policy.Categories.Select(c => c.Key).Concat(policy.ServiceKeys))
+        {
+            Assert.Equal(policy.IsGranted(key, chosen, ConsentRegime.OptOut, optOutSignal: true), granted.Contains(key));
+        }
+    }
+
+    [Fact]
+    public void A_decision_grants_required_categories_even_when_its_cookie_lists_none_and_never_an_unknown_key()
+    {
+        var policy = PolicyWithServices();
+        var none = Granting();
+
+        Assert.True(policy.Grants(none, "necessary"));
+        Assert.True(policy.Grants(none, "necessary/session"));
+        Assert.False(policy.Grants(none, "analytics"));
+        Assert.False(policy.Grants(Granting("unknown", "analytics/unknown"), "unknown"));
+        Assert.False(policy.Grants(Granting("analytics"), "analytics/unknown"));
+    }
+
+    [Fact]
+    public void Sale_or_sharing_is_granted_by_its_category_or_by_one_of_its_services()
+    {
+        var policy = PolicyWithServices();
+
+        Assert.True(policy.GrantsSaleOrSharing(Granting("necessary", "marketing")));
+        Assert.True(policy.GrantsSaleOrSharing(Granting("necessary", "marketing/youtube")));
+        Assert.False(policy.GrantsSaleOrSharing(Granting("necessary", "analytics")));
+        Assert.True(policy.GrantsAnythingOptional(Granting("necessary", "analytics/matomo")));
+        Assert.False(policy.GrantsAnythingOptional(Granting("necessary")));
+    }
 }

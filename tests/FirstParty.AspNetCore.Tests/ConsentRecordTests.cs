@@ -22,6 +22,22 @@ public sealed class ConsentRecordTests
         Assert.Equal($"{Id}.1.5.5.reject-all.2..-", none.Format());
     }
 
+    [Fact]
+    public void A_decision_made_under_an_opt_out_signal_has_a_ninth_field_and_earlier_values_parse_without_it()
+    {
+        var record = new ConsentRecord(Id, 1, 1000, 2000, ConsentSources.AcceptAll, ConsentRegime.OptOut, "US-CA", ["necessary"], MadeUnderOptOutSignal: true);
+        Assert.Equal($"{Id}.1.1000.2000.accept-all.1.US-CA.necessary.1", record.Format());
+        Assert.True(ConsentRecord.TryParse(record.Format(), out var parsed));
+        Assert.True(parsed.MadeUnderOptOutSignal);
+
+        Assert.True(ConsentRecord.TryParse(Valid, out var legacy));
+        Assert.False(legacy.MadeUnderOptOutSignal);
+
+        Assert.False(ConsentRecord.TryParse(Valid + ".0", out _));
+        Assert.False(ConsentRecord.TryParse(Valid + ".", out _));
+        Assert.False(ConsentRecord.TryParse(Valid + ".1.1", out _));
+    }
+
     private static readonly ConsentRecord[] Records =
     [
         new ConsentRecord(Id, 1, 1_767_614_400, 1_801_742_400, ConsentSources.AcceptAll, ConsentRegime.OptIn, "FR", ["necessary", "preferences", "analytics", "marketing"]),
@@ -74,8 +90,8 @@ public sealed class ConsentRecordTests
         Assert.True(ConsentRecord.TryParse($"{Id}.1.1000.2000.reject-all.0..-", out var parsed));
         Assert.Empty(parsed.Granted);
         Assert.Null(parsed.Region);
-        Assert.False(parsed.Grants("necessary"));
-        Assert.False(parsed.Grants("-"));
+        Assert.False(parsed.Lists("necessary"));
+        Assert.False(parsed.Lists("-"));
     }
 
     [Fact]
@@ -83,9 +99,9 @@ public sealed class ConsentRecordTests
     {
         Assert.True(ConsentRecord.TryParse(Valid, out var parsed));
         Assert.Equal(["necessary", "analytics"], parsed.Granted);
-        Assert.True(parsed.Grants("analytics"));
-        Assert.False(parsed.Grants("Analytics"));
-        Assert.False(parsed.Grants("marketing"));
+        Assert.True(parsed.Lists("analytics"));
+        Assert.False(parsed.Lists("Analytics"));
+        Assert.False(parsed.Lists("marketing"));
         Assert.Equal("FR", parsed.Region);
         Assert.Equal(ConsentRegime.OptIn, parsed.Regime);
     }
@@ -207,8 +223,8 @@ public sealed class ConsentRecordTests
     {
         Assert.True(ConsentRecord.TryParse($"{Id}.1.1000.2000.custom.0..{granted}", out var parsed));
         Assert.Contains(service, parsed.Granted);
-        Assert.True(parsed.Grants(service));
-        Assert.True(parsed.ChoseServicesOf(service[..service.IndexOf('/', StringComparison.Ordinal)]));
+        Assert.True(parsed.Lists(service));
+        Assert.True(parsed.ListsServicesOf(service[..service.IndexOf('/', StringComparison.Ordinal)]));
         Assert.Equal($"{Id}.1.1000.2000.custom.0..{granted}", parsed.Format());
     }
 
@@ -224,12 +240,12 @@ public sealed class ConsentRecordTests
         => AssertRejected($"{Id}.1.1000.2000.custom.0..necessary+{granted}");
 
     [Fact]
-    public void ChoseServicesOf_matches_only_whole_category_keys()
+    public void ListsServicesOf_matches_only_whole_category_keys()
     {
         var record = new ConsentRecord(Id, 1, 0, 0, ConsentSources.Custom, ConsentRegime.OptIn, null, ["necessary", "marketing2/ads", "analytics"]);
-        Assert.False(record.ChoseServicesOf("marketing"));
-        Assert.True(record.ChoseServicesOf("marketing2"));
-        Assert.False(record.ChoseServicesOf("analytics"));
+        Assert.False(record.ListsServicesOf("marketing"));
+        Assert.True(record.ListsServicesOf("marketing2"));
+        Assert.False(record.ListsServicesOf("analytics"));
     }
 
     [Fact]

@@ -71,8 +71,8 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
     /// <summary>A decision is needed before anything optional may be stored: OptIn and undecided.</summary>
     bool ITrackingConsentFeature.IsConsentNeeded => Regime == ConsentRegime.OptIn && !IsDecided;
 
-    /// <summary>A current decision grants at least one optional category.</summary>
-    bool ITrackingConsentFeature.HasConsent => Current is not null && _policy.Categories.Any(c => !c.Required && Current.Grants(c.Key));
+    /// <summary>A current decision grants at least one optional category or service.</summary>
+    bool ITrackingConsentFeature.HasConsent => Current is not null && _policy.GrantsAnythingOptional(Current);
 
     bool ITrackingConsentFeature.CanTrack
         => !((ITrackingConsentFeature)this).IsConsentNeeded && (Current is null || ((ITrackingConsentFeature)this).HasConsent);

@@ -42,7 +42,7 @@ public static class ConsentHttpContextExtensions
             }
 
             var (title, description) = texts.For(category.Key, category.Title, category.Description, category.Translations, culture);
-            bool? categoryPreviouslyGranted = previous is null ? null : category.Required || previous.Grants(category.Key);
+            bool? categoryPreviouslyGranted = previous is null ? null : policy.Grants(previous, category.Key);
             views.Add(new ConsentCategoryView(
                 category.Key, title, description, category.Required, category.SaleOrSharing, category.Required || (consent?.IsGranted(category.Key) ?? false), services, categoryPreviouslyGranted));
         }

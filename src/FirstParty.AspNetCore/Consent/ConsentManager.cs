@@ -139,7 +139,7 @@ internal sealed class ConsentManager
     private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath)
     {
         var now = _time.GetUtcNow();
-        var (record, lifetimeSeconds) = CreateRecord(feature.ConsentId, source, feature.Regime, feature.Region, requested, now);
+        var (record, lifetimeSeconds) = CreateRecord(feature.ConsentId, source, feature.Regime, feature.Region, requested, now, feature.GlobalPrivacyControl);
 
         Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
         var length = _codec.Protect(record, value);
@@ -169,7 +169,7 @@ internal sealed class ConsentManager
     /// optional is granted, else <see cref="ConsentOptions.RefusalLifetime"/>.
     /// </summary>
     internal (ConsentRecord Record, long LifetimeSeconds) CreateRecord(
-        string? consentId, string source, ConsentRegime regime, string? region, IReadOnlyCollection<string> requested, DateTimeOffset now)
+        string? consentId, string source, ConsentRegime regime, string? region, IReadOnlyCollection<string> requested, DateTimeOffset now, bool optOutSignal = false)
     {
         var granted = _policy.Categories.Where(c => c.Required || requested.Contains(c.Key)).Select(c => c.Key)
             .Concat(requested.Where(k => k.Contains('/', StringComparison.Ordinal) && _policy.IsKnown(k)).Distinct(StringComparer.Ordinal))
@@ -177,7 +177,7 @@ internal sealed class ConsentManager
         var grantsOptional = granted.Any(k => k.Contains('/', StringComparison.Ordinal) || !_policy.IsRequired(k));
         var lifetimeSeconds = (long)(grantsOptional ? _options.AcceptLifetime : _options.RefusalLifetime).TotalSeconds;
         var seconds = now.ToUnixTimeSeconds();
-        var record = new ConsentRecord(consentId ?? RandomIds.NewUuid(), _options.Revision, seconds, seconds + lifetimeSeconds, source, regime, region, granted);
+        var record = new ConsentRecord(consentId ?? RandomIds.NewUuid(), _options.Revision, seconds, seconds + lifetimeSeconds, source, regime, region, granted, optOutSignal);
         return (record, lifetimeSeconds);
     }
 
@@ -202,18 +202,37 @@ internal sealed class ConsentManager
     }
 
     /// <summary>
-    /// True when an opt-out signal refuses categories by default and no decision records it yet:
-    /// the regime grants by default (OptOut, Implied) and a sale/sharing category exists.
+    /// True when an opt-out signal refuses something that no decision records yet: undecided where
+    /// the regime grants by default (OptOut, Implied) and a sale/sharing category exists; or, in
+    /// any regime, a current decision made without the signal that grants sale or sharing (CCPA/CPRA
+    /// treat the signal as an opt-out an earlier banner click does not override). A decision made
+    /// while the browser sent the signal is an explicit opt-in and stays as made.
     /// </summary>
     public bool ShouldRecordOptOutSignal(ConsentFeature consent)
         => consent.GlobalPrivacyControl
-            && !consent.IsDecided
-            && consent.Regime != ConsentRegime.OptIn
-            && _policy.HasSaleOrSharing;
+            && _policy.HasSaleOrSharing
+            && (consent.Current is { } current
+                ? !current.MadeUnderOptOutSignal && _policy.GrantsSaleOrSharing(current)
+                : consent.Regime != ConsentRegime.OptIn);
 
-    /// <summary>Records the default an opt-out signal applies: everything but the sale/sharing categories.</summary>
+    /// <summary>
+    /// Records what an opt-out signal applies: undecided, everything but the sale/sharing categories;
+    /// after an earlier decision, that decision without its sale/sharing categories and their services.
+    /// </summary>
     public Task RecordOptOutSignalAsync(HttpContext context, ConsentFeature consent)
-        => DecideAsync(context, consent, ConsentSources.Gpc, [.. _policy.Categories.Where(c => !c.SaleOrSharing).Select(c => c.Key)]);
+    {
+        IReadOnlyCollection<string> requested = consent.Current is { } current
+            ? [.. current.Granted.Where(key => !IsSaleOrSharing(key))]
+            : [.. _policy.Categories.Where(c => !c.SaleOrSharing).Select(c => c.Key)];
+        return DecideAsync(context, consent, ConsentSources.Gpc, requested);
+    }
+
+    private bool IsSaleOrSharing(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var category = slash < 0 ? key : key[..slash];
+        return _policy.Categories.Any(c => c.SaleOrSharing && !c.Required && c.Key == category);
+    }
 
     /// <summary>Deletes the consent cookie and returns the undecided state that follows.</summary>
     public ConsentFeature Forget(HttpContext context, ConsentFeature consent)

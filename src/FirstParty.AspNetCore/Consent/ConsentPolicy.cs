@@ -45,29 +45,47 @@ internal sealed class ConsentPolicy
     public bool IsRequired(string category) => _categories.TryGetValue(category, out var c) && c.Required;
 
     /// <summary>
-    /// Necessary categories are always granted; a current decision is honoured as made (an explicit
-    /// choice overrides Global Privacy Control); undecided, OptIn grants nothing else, while OptOut and
-    /// Implied grant everything but the sale/sharing categories an opt-out signal refuses.
-    /// A service (<c>category/service</c>) follows its category unless the decision chose services of
-    /// that category one by one: then only the services it lists are granted.
+    /// The one rule for "is this granted" that the gate, the state endpoint, the tag helpers, Consent
+    /// Mode, the receipts and their exports all follow. A current decision is honoured as made (an
+    /// explicit choice overrides an opt-out signal, see <see cref="Grants"/>); undecided, see
+    /// <see cref="GrantsByDefault"/>.
     /// </summary>
     public bool IsGranted(string key, ConsentRecord? decision, ConsentRegime regime, bool optOutSignal)
+        => decision is null ? GrantsByDefault(key, regime, optOutSignal) : Grants(decision, key);
+
+    /// <summary>
+    /// True when <paramref name="decision"/> grants <paramref name="key"/>: a required category always;
+    /// another category when the decision lists it; a service (<c>category/service</c>) as its category
+    /// does, unless the decision chose services of that (optional) category one by one: then only the
+    /// services it lists. Unknown keys are never granted.
+    /// </summary>
+    public bool Grants(ConsentRecord decision, string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return _categories.TryGetValue(key, out var options) && (options.Required || decision.Lists(key));
+        }
+
+        if (!_services.Contains(key))
+        {
+            return false;
+        }
+
+        var category = key[..slash];
+        return !IsRequired(category) && decision.ListsServicesOf(category) ? decision.Lists(key) : Grants(decision, category);
+    }
+
+    /// <summary>
+    /// Undecided: necessary categories are granted; OptIn grants nothing else, while OptOut and Implied
+    /// grant everything but the sale/sharing categories an opt-out signal refuses. A service follows its category.
+    /// </summary>
+    public bool GrantsByDefault(string key, ConsentRegime regime, bool optOutSignal)
     {
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
-            if (!_services.Contains(key))
-            {
-                return false;
-            }
-
-            var category = key[..slash];
-            if (decision is not null && !IsRequired(category) && decision.ChoseServicesOf(category))
-            {
-                return decision.Grants(key);
-            }
-
-            return IsGranted(category, decision, regime, optOutSignal);
+            return _services.Contains(key) && GrantsByDefault(key[..slash], regime, optOutSignal);
         }
 
         if (!_categories.TryGetValue(key, out var options))
@@ -75,16 +93,58 @@ internal sealed class ConsentPolicy
             return false;
         }
 
-        if (options.Required)
-        {
-            return true;
-        }
-
-        if (decision is not null)
-        {
-            return decision.Grants(key);
-        }
-
-        return regime != ConsentRegime.OptIn && !(optOutSignal && options.SaleOrSharing);
+        return options.Required || (regime != ConsentRegime.OptIn && !(optOutSignal && options.SaleOrSharing));
     }
+
+    /// <summary>
+    /// Every configured category, then every service, split by <see cref="Grants"/>: what a receipt of
+    /// <paramref name="decision"/> proves, equal to what the state endpoint reports for it.
+    /// </summary>
+    public (List<string> Granted, List<string> Denied) Purposes(ConsentRecord decision)
+    {
+        var granted = new List<string>(Categories.Count + ServiceKeys.Count);
+        var denied = new List<string>();
+        foreach (var category in Categories)
+        {
+            (Grants(decision, category.Key) ? granted : denied).Add(category.Key);
+        }
+
+        foreach (var service in ServiceKeys)
+        {
+            (Grants(decision, service) ? granted : denied).Add(service);
+        }
+
+        return (granted, denied);
+    }
+
+    /// <summary>True when <paramref name="decision"/> grants an optional category or a service of one.</summary>
+    public bool GrantsAnythingOptional(ConsentRecord decision)
+    {
+        foreach (var category in Categories)
+        {
+            if (!category.Required && GrantsCategoryOrAService(decision, category))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="decision"/> grants a category that sells or shares data, or one of its services.</summary>
+    public bool GrantsSaleOrSharing(ConsentRecord decision)
+    {
+        foreach (var category in Categories)
+        {
+            if (category.SaleOrSharing && !category.Required && GrantsCategoryOrAService(decision, category))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool GrantsCategoryOrAService(ConsentRecord decision, ConsentCategoryOptions category)
+        => Grants(decision, category.Key) || (category.Services ?? []).Any(s => Grants(decision, ServiceKey(category.Key, s.Key)));
 }

@@ -10,9 +10,13 @@ namespace FirstParty.AspNetCore.Consent;
 /// <c>{consentId}.{revision}.{decidedAt}.{expiresAt}.{source}.{regime}.{region}.{granted}</c>, times in
 /// Unix seconds, <c>region</c> empty when unknown, <c>granted</c> the granted category keys joined by
 /// <c>+</c> (<c>-</c> for none), and services chosen one by one as <c>category/service</c>. Categories not listed were refused.
+/// A ninth field <c>1</c> marks a decision made while the browser sent an opt-out signal (Global
+/// Privacy Control): a later signal does not override it. Values without it (all earlier ones) parse
+/// as decisions made without a signal.
 /// </summary>
 internal sealed record ConsentRecord(
-    string Id, int Revision, long DecidedAt, long ExpiresAt, string Source, ConsentRegime Regime, string? Region, IReadOnlyList<string> Granted)
+    string Id, int Revision, long DecidedAt, long ExpiresAt, string Source, ConsentRegime Regime, string? Region, IReadOnlyList<string> Granted,
+    bool MadeUnderOptOutSignal = false)
     : ICookiePayload<ConsentRecord>
 {
     private const int FieldCount = 8;
@@ -22,8 +26,9 @@ internal sealed record ConsentRecord(
     public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out ConsentRecord? value)
     {
         value = null;
-        Span<Range> fields = stackalloc Range[FieldCount + 1];
-        if (text.Split(fields, '.') != FieldCount)
+        Span<Range> fields = stackalloc Range[FieldCount + 2];
+        var count = text.Split(fields, '.');
+        if (count != FieldCount && !(count == FieldCount + 1 && text[fields[FieldCount]].SequenceEqual("1")))
         {
             return false;
         }
@@ -45,24 +50,29 @@ internal sealed record ConsentRecord(
             return false;
         }
 
-        value = new ConsentRecord(id.ToString(), revision, decidedAt, expiresAt, knownSource, regime, region.IsEmpty ? null : region.ToString(), categories);
+        value = new ConsentRecord(id.ToString(), revision, decidedAt, expiresAt, knownSource, regime, region.IsEmpty ? null : region.ToString(), categories, count > FieldCount);
         return true;
     }
 
     public bool TryFormat(Span<char> destination, out int written)
         => destination.TryWrite(
             CultureInfo.InvariantCulture,
-            $"{Id}.{Revision}.{DecidedAt}.{ExpiresAt}.{Source}.{(int)Regime}.{Region}.{(Granted.Count == 0 ? "-" : string.Join('+', Granted))}",
+            $"{Id}.{Revision}.{DecidedAt}.{ExpiresAt}.{Source}.{(int)Regime}.{Region}.{(Granted.Count == 0 ? "-" : string.Join('+', Granted))}{(MadeUnderOptOutSignal ? ".1" : null)}",
             out written);
 
     public string Format() => CookiePayload.Format(this);
 
-    public bool Grants(string category)
+    /// <summary>
+    /// True when the decision lists <paramref name="key"/> literally. Not "is it granted": a required
+    /// category or a service of a listed category is granted without being listed; ask
+    /// <see cref="ConsentPolicy.Grants"/>.
+    /// </summary>
+    public bool Lists(string key)
     {
         // Indexed loops: a foreach over IReadOnlyList boxes its enumerator, and this runs on every request.
         for (var i = 0; i < Granted.Count; i++)
         {
-            if (string.Equals(Granted[i], category, StringComparison.Ordinal))
+            if (string.Equals(Granted[i], key, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -72,7 +82,7 @@ internal sealed record ConsentRecord(
     }
 
     /// <summary>True when the decision lists services of <paramref name="category"/> one by one.</summary>
-    public bool ChoseServicesOf(string category)
+    public bool ListsServicesOf(string category)
     {
         for (var i = 0; i < Granted.Count; i++)
         {

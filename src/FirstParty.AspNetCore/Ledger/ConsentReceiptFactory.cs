@@ -14,23 +14,8 @@ internal sealed class ConsentReceiptFactory(ConsentPolicy policy, NoticeFingerpr
 
     public ConsentReceipt Create(HttpContext context, ConsentRecord record, string? visitorId, bool globalPrivacyControl, DateTimeOffset now, string? pagePath)
     {
-        var denied = new List<string>();
-        foreach (var category in policy.Categories)
-        {
-            if (!record.Grants(category.Key))
-            {
-                denied.Add(category.Key);
-            }
-        }
-
-        foreach (var service in policy.ServiceKeys)
-        {
-            if (!record.Grants(service))
-            {
-                denied.Add(service);
-            }
-        }
-
+        // The receipt proves what the state endpoint reports for this decision: one rule decides both.
+        var (granted, denied) = policy.Purposes(record);
         var culture = CultureInfo.CurrentUICulture;
         return new ConsentReceipt
         {
@@ -45,7 +30,7 @@ internal sealed class ConsentReceiptFactory(ConsentPolicy policy, NoticeFingerpr
             Region = record.Region,
             Language = string.IsNullOrEmpty(culture.Name) ? null : culture.Name,
             Source = record.Source,
-            Granted = record.Granted,
+            Granted = granted,
             Denied = denied,
             GlobalPrivacyControl = globalPrivacyControl,
             ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(record.ExpiresAt),
