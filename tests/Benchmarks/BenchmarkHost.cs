@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,10 +28,21 @@ internal sealed class BenchmarkHost
         configureServices(services);
         _services = services.BuildServiceProvider();
 
-        var app = new ApplicationBuilder(_services);
-        configurePipeline(app);
-        app.Run(static _ => Task.CompletedTask);
-        _pipeline = app.Build();
+        // The startup filters wrap the app's pipeline as the host applies them (FirstParty's cookie
+        // gate starts the pipeline this way), so the benchmark runs the middleware a real app runs.
+        Action<IApplicationBuilder> configure = app =>
+        {
+            configurePipeline(app);
+            app.Run(static _ => Task.CompletedTask);
+        };
+        foreach (var filter in _services.GetServices<IStartupFilter>().Reverse())
+        {
+            configure = filter.Configure(configure);
+        }
+
+        var builder = new ApplicationBuilder(_services);
+        configure(builder);
+        _pipeline = builder.Build();
     }
 
     public IServiceProvider Services => _services;
