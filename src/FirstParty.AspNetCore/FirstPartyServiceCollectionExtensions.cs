@@ -7,6 +7,7 @@ using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.TagHelpers;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -89,6 +90,13 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, PlausibleSnippet>());
         services.TryAddSingleton<CookieCatalogue>();
         services.TryAddSingleton<CookieGate>();
+        if (!services.Any(static d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType == typeof(CookieGateStartupFilter)))
+        {
+            // First among the startup filters, so the gate's middleware runs before every other
+            // middleware, the host's and other libraries' included.
+            services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, CookieGateStartupFilter>());
+        }
+
         services.TryAddSingleton<ConsentManager>();
         services.TryAddSingleton<AllowOnceTokens>();
         services.TryAddSingleton<ConsentUiTexts>();

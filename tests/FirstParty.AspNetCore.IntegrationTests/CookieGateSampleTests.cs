@@ -1,11 +1,16 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using RazorPagesSample.Pages;
 
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>
 /// The app's own cookies through the Razor Pages sample: ASP.NET Core's necessary cookies work
-/// before any decision; a cookie declared under "preferences" follows that category.
+/// before any decision; a cookie declared under "preferences" follows that category; a middleware
+/// ahead of the sample's <c>UseFirstParty()</c> cannot slip a cookie past the gate.
 /// </summary>
 public sealed class CookieGateSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
 {
@@ -120,5 +125,79 @@ public sealed class CookieGateSampleTests(WebApplicationFactory<IndexModel> fact
 
         Assert.Equal(400, answer.Status);
         Assert.Null(answer.Cookie("_fp_consent"));
+    }
+
+    [Fact]
+    public async Task A_middleware_ahead_of_UseFirstParty_cannot_slip_a_cookie_past_the_gate()
+    {
+        using var app = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new EarlyCookieWriter())));
+        var browser = SampleClient.Create(app);
+
+        var undecided = await browser.NavigateAsync("/?" + EarlyCookieWriter.Write);
+        await browser.ChooseAsync("custom", "/", "preferences");
+        var decided = await browser.NavigateAsync("/?" + EarlyCookieWriter.Write);
+
+        Assert.Equal(200, undecided.Status);
+        Assert.Null(undecided.Cookie("theme"));
+        Assert.Null(undecided.Cookie("VISITOR_INFO1_LIVE"));
+        Assert.Equal("early", decided.Cookie("theme")?.Value.ToString());
+        Assert.Null(decided.Cookie("VISITOR_INFO1_LIVE"));
+    }
+
+    [Fact]
+    public async Task A_response_answered_ahead_of_UseFirstParty_is_gated_by_the_consent_cookie()
+    {
+        using var app = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new EarlyCookieWriter())));
+        var browser = SampleClient.Create(app);
+
+        var undecided = await browser.NavigateAsync(EarlyCookieWriter.AnswerPath);
+        await browser.ChooseAsync("custom", "/", "preferences");
+        var decided = await browser.NavigateAsync(EarlyCookieWriter.AnswerPath);
+
+        Assert.Equal(200, undecided.Status);
+        Assert.Equal("answered early", undecided.Body);
+        Assert.Null(undecided.Cookie("theme"));
+        Assert.Null(undecided.Cookie("VISITOR_INFO1_LIVE"));
+        Assert.Equal("early", decided.Cookie("theme")?.Value.ToString());
+        Assert.Null(decided.Cookie("VISITOR_INFO1_LIVE"));
+    }
+
+    /// <summary>
+    /// A middleware ahead of the sample's whole pipeline: on request it writes a preferences cookie
+    /// and a marketing cookie, one as a raw header and one in an <c>OnStarting</c> callback, and
+    /// answers <see cref="AnswerPath"/> itself.
+    /// </summary>
+    private sealed class EarlyCookieWriter : IStartupFilter
+    {
+        public const string Write = "early-cookies";
+        public const string AnswerPath = "/answered-early";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                var answer = context.Request.Path.Equals(AnswerPath, StringComparison.Ordinal);
+                if (!answer && !context.Request.Query.ContainsKey(Write))
+                {
+                    await nextMiddleware(context);
+                    return;
+                }
+
+                context.Response.Headers.Append("Set-Cookie", "theme=early; path=/");
+                context.Response.OnStarting(() =>
+                {
+                    context.Response.Headers.Append("Set-Cookie", "VISITOR_INFO1_LIVE=early; path=/");
+                    return Task.CompletedTask;
+                });
+                if (answer)
+                {
+                    await context.Response.WriteAsync("answered early");
+                    return;
+                }
+
+                await nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

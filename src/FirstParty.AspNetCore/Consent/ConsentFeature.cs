@@ -111,7 +111,7 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
         }
     }
 
-    /// <summary>True once the cookie gate watches this request's response.</summary>
+    /// <summary>True once this request's <c>Response.Cookies</c> passes the cookie gate (decorated once per request).</summary>
     public bool IsGated { get; set; }
 
     /// <summary>True once this request's response deletes the visitor cookies.</summary>

@@ -25,6 +25,7 @@ internal sealed class CookieGate
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
     private readonly Func<object, Task> _lastPass;
+    private int _placementReported;
 
     public CookieGate(CookieCatalogue catalogue, ResponseCookieWriter writer, IOptions<FirstPartyOptions> options, FirstPartyMetrics metrics, ILogger<CookieGate> logger)
     {
@@ -49,13 +50,26 @@ internal sealed class CookieGate
     public UndeclaredCookiePolicy UndeclaredPolicy => _undeclared;
 
     /// <summary>
+    /// True once <see cref="CookieGateStartupFilter"/> put the gate's last pass at the start of the
+    /// pipeline; otherwise (a pipeline built without the host's startup filters) each request's last
+    /// pass is registered where consent is resolved.
+    /// </summary>
+    internal bool StartsPipeline { get; set; }
+
+    /// <summary>
     /// Puts this request's cookies under the gate, unless nothing could be refused (every category
-    /// granted and undeclared cookies not blocked): <c>Response.Cookies</c> is decorated and a last
-    /// pass over the Set-Cookie headers runs when the response starts. Idempotent.
+    /// granted and undeclared cookies not blocked): <c>Response.Cookies</c> is decorated and, unless
+    /// the pipeline starts with the gate, a last pass over the Set-Cookie headers runs when the
+    /// response starts. Idempotent.
     /// </summary>
     public void EnsureGated(HttpContext context, Consent.ConsentFeature consent)
     {
-        if (consent.IsGated || (_undeclared != UndeclaredCookiePolicy.Block && consent.GrantsEverything))
+        if (!StartsPipeline && Interlocked.Exchange(ref _placementReported, 1) == 0)
+        {
+            _logger.CookieGateNotAtPipelineStart();
+        }
+
+        if (consent.IsGated || !CouldRefuse(consent))
         {
             return;
         }
@@ -64,7 +78,24 @@ internal sealed class CookieGate
         var inner = context.Features.Get<Microsoft.AspNetCore.Http.Features.IResponseCookiesFeature>()
             ?? new Microsoft.AspNetCore.Http.Features.ResponseCookiesFeature(context.Features);
         context.Features.Set<Microsoft.AspNetCore.Http.Features.IResponseCookiesFeature>(new GatedResponseCookiesFeature(inner, consent, this));
-        context.Response.OnStarting(_lastPass, context);
+        if (!StartsPipeline)
+        {
+            context.Response.OnStarting(_lastPass, context);
+        }
+    }
+
+    /// <summary>False when no cookie can be refused: every category granted and undeclared cookies not blocked.</summary>
+    public bool CouldRefuse(IConsentFeature consent)
+        => _undeclared == UndeclaredCookiePolicy.Block || consent is not Consent.ConsentFeature { GrantsEverything: true };
+
+    /// <summary>The last pass of a response that passed <c>UseFirstParty()</c>: filters the Set-Cookie headers and deletes refused cookies.</summary>
+    public void RunLastPass(HttpContext context, IConsentFeature consent)
+    {
+        if (CouldRefuse(consent))
+        {
+            FilterSetCookieHeaders(context, consent);
+            DeleteRefused(context, consent);
+        }
     }
 
     public bool Allows(IConsentFeature consent, string name)

@@ -94,4 +94,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(30, LogLevel.Debug, "Adopted visitor {VisitorId} from a sister site's link.", EventName = "LinkAdopted")]
     public static partial void LinkAdopted(this ILogger logger, string visitorId);
+
+    [LoggerMessage(35, LogLevel.Warning, "The cookie gate does not start this request pipeline (it was built without the host's startup filters): cookies written by middleware placed before UseFirstParty() are not gated. Build the pipeline through the host (WebApplication or ConfigureWebHost).", EventName = "CookieGateNotAtPipelineStart")]
+    public static partial void CookieGateNotAtPipelineStart(this ILogger logger);
 }
