@@ -67,7 +67,7 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
 
     /// <summary>
     /// Both SDKs' browser storage: analytics-browser's queue of unsent events (<c>AMP_unsent_{key10}</c>),
-    /// remote configuration and page-URL enrichment; amplitude-js's unsent events and identifies
+    /// remote configuration, and the page URLs and page-view id it keeps in sessionStorage; amplitude-js's unsent events and identifies
     /// (<c>amplitude_unsent_{key}</c>, <c>amplitude_unsent_identify_{key}</c>) and its cookie stand-in
     /// (<c>amp_cookiestore_*</c>); and the id when either keeps its identity in storage instead of a cookie.
     /// </summary>
@@ -76,6 +76,7 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         "AMP_unsent_*",
         "AMP_remote_config_" + Key10,
         "AMP_URL_INFO",
+        "AMP_PAGE_VIEW",
         BrowserCookieName,
         "AMP_MKTG_" + Key10,
         "amplitude_unsent_*",

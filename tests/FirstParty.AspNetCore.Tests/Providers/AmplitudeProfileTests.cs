@@ -81,11 +81,11 @@ public sealed class AmplitudeProfileTests
     [Fact]
     public void The_storage_keys_are_what_both_sdks_write()
     {
-        // analytics-browser: AMP_unsent_{key10} (its queue), AMP_remote_config_{key10}, AMP_URL_INFO (sessionStorage);
+        // analytics-browser: AMP_unsent_{key10} (its queue), AMP_remote_config_{key10}, AMP_URL_INFO and AMP_PAGE_VIEW (sessionStorage);
         // amplitude-js: amplitude_unsent_{key} and amplitude_unsent_identify_{key}, amp_cookiestore_* (cookies disabled);
         // both: the id itself when kept in storage.
         Assert.Equal(
-            ["AMP_unsent_*", "AMP_remote_config_0123456789", "AMP_URL_INFO", BrowserName, "AMP_MKTG_0123456789", "amplitude_unsent_*", "amp_cookiestore_*", LegacyName],
+            ["AMP_unsent_*", "AMP_remote_config_0123456789", "AMP_URL_INFO", "AMP_PAGE_VIEW", BrowserName, "AMP_MKTG_0123456789", "amplitude_unsent_*", "amp_cookiestore_*", LegacyName],
             Profile().StorageKeys);
     }
 
