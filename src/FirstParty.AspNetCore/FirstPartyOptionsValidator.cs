@@ -162,6 +162,11 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
                     {
                         failures.Add($"{prefix}:Cookies:{k}:Name must be a cookie name, or a prefix ending in '*'; it is '{name}'.");
                     }
+
+                    if (cookieList[k]?.Path is { } path && !CookieNameRules.IsPath(path))
+                    {
+                        failures.Add($"{prefix}:Cookies:{k}:Path must be a path starting with '/' (no ';', ',', quotes or spaces); it is '{path}'.");
+                    }
                 }
             }
         }

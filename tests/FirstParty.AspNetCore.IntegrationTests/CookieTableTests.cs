@@ -28,6 +28,29 @@ public sealed class CookieTableTests(WebApplicationFactory<IndexModel> factory) 
     }
 
     [Fact]
+    public async Task Provider_cookies_are_listed_with_the_lifetime_the_server_writes_and_the_sdks_other_cookies_too()
+    {
+        var browser = SampleClient.Create(factory);
+        var answer = await browser.ChooseAsync("accept-all");
+
+        var privacy = await browser.NavigateAsync("/Privacy");
+
+        // Snowplow's two-year default is capped at 400 days by browsers, and by the server.
+        var written = Assert.Single(answer.SetCookies, c => c.Name.StartsWith("_sp_id.", StringComparison.Ordinal) && c.MaxAge > TimeSpan.Zero);
+        Assert.Equal(TimeSpan.FromDays(400), written.MaxAge);
+        Assert.Equal("400 days", Cell(privacy.Body, "_sp_id.*", 3));
+        Assert.Equal("365 days", Cell(privacy.Body, "AMP_a1b2c3d4e5", 3));
+
+        // The legacy SDK's cookies and the probes are listed, so a visitor sees what refusal deletes.
+        foreach (var name in new[] { "amp_a1b2c3", "amplitude_id_a1b2c3d4e5f60718293a4b5c6d7e8f90*", "amp_cookie_test*", "amplitude_cookie_test*", "amplitude_test*", "sp" })
+        {
+            Assert.Equal("Analytics", Cell(privacy.Body, name, 4));
+        }
+
+        Assert.Equal("Snowplow", Cell(privacy.Body, "sp", 1));
+    }
+
+    [Fact]
     public async Task A_category_table_lists_only_that_category_in_the_request_language()
     {
         var browser = SampleClient.Create(factory);

@@ -115,6 +115,46 @@ public sealed class ProviderProfileSampleTests(WebApplicationFactory<IndexModel>
         }
     }
 
+    [Fact]
+    public async Task A_refusal_deletes_the_cookies_older_sdk_versions_probes_and_the_collector_left()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("reject-all", "/Menu");
+        string[] left =
+        [
+            "amp_a1b2c3", "amplitude_id_a1b2c3d4e5f60718293a4b5c6d7e8f90", "amplitude_id_a1b2c3d4e5f60718293a4b5c6d7e8f90_shop",
+            "amp_cookie_test", "amplitude_cookie_test1767614400", "amplitude_test", "AMP_TEST", "sp", "_sp_root_domain_test_1767614400",
+        ];
+        foreach (var name in left)
+        {
+            browser.Cookies[name] = "left-behind";
+        }
+
+        var page = await browser.NavigateAsync("/Menu");
+
+        Assert.All(left, name => Assert.True(page.Deletes(name), $"{name} is deleted"));
+
+        // On localhost a script's cookie may carry Domain=localhost, which a host-only deletion misses.
+        Assert.Contains(page.SetCookies, c => c.Name == "sp" && c.MaxAge == TimeSpan.Zero && c.Domain.Value == "localhost");
+    }
+
+    [Fact]
+    public async Task The_consent_script_is_given_the_profiles_storage_keys_under_their_category()
+    {
+        var browser = SampleClient.Create(factory);
+
+        var page = await browser.NavigateAsync("/Menu");
+
+        var config = System.Text.RegularExpressions.Regex.Match(page.Body, "<script type=\"application/json\" id=\"fp-config\">(.*?)</script>", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(config.Success, "the page has no fp-config");
+        using var json = JsonDocument.Parse(config.Groups[1].Value);
+        var analytics = json.RootElement.GetProperty("storage").GetProperty("analytics").EnumerateArray().Select(k => k.GetString()).ToList();
+        Assert.Contains("snowplowOutQueue_*", analytics);
+        Assert.Contains("AMP_unsent_*", analytics);
+        Assert.Contains("amplitude_unsent_*", analytics);
+        Assert.Contains("AMP_remote_config_a1b2c3d4e5", analytics);
+    }
+
     private static async Task<string?> VisitorIdAsync(SampleClient browser)
     {
         var visitor = await browser.FetchAsync("/api/visitor");

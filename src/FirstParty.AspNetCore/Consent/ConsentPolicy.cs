@@ -33,7 +33,7 @@ internal sealed class ConsentPolicy
     /// <summary>Every service's choice key (<c>category/service</c>), in configured order.</summary>
     public IReadOnlyList<string> ServiceKeys { get; }
 
-    /// <summary>The declared localStorage keys by the service that owns them, for the script to clear when it is refused.</summary>
+    /// <summary>The configured services' storage keys by service; the cookie catalogue adds the provider profiles' keys for the script.</summary>
     public IReadOnlyDictionary<string, string[]> LocalStorageKeys { get; }
 
     /// <summary>True when a category sells or shares data, so an opt-out signal has something to refuse.</summary>

@@ -16,8 +16,9 @@ public sealed class ConsentServiceOptions
     public IList<CookieDeclaration> Cookies { get; set; } = [];
 
     /// <summary>
-    /// The localStorage keys the service uses. Declared for the cookie table and for the consent script
-    /// of the tag helpers (not in this release), which will clear them when the category is refused.
+    /// The browser-storage keys the service uses (a name ending in <c>*</c> is a prefix). On every
+    /// page where the service is refused, the consent script of <c>&lt;consent-banner /&gt;</c>
+    /// removes them from localStorage and sessionStorage.
     /// </summary>
     public IList<string> LocalStorageKeys { get; set; } = [];
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using FirstParty.AspNetCore.Consent;
 using Microsoft.Extensions.Options;
 
@@ -36,13 +37,21 @@ internal sealed class CookieCatalogue
         }
 
         // The provider profiles' cookies, under their category, after the author's own declarations.
+        var storage = policy.LocalStorageKeys.ToDictionary(s => s.Key, s => s.Value.ToList(), StringComparer.Ordinal);
         foreach (var profile in providers?.Profiles ?? [])
         {
             foreach (var cookie in profile.Declarations)
             {
                 Add(new Entry(profile.Category, profile.ServiceKey, cookie, profile.ProviderName));
             }
+
+            if (profile.StorageKeys.Any())
+            {
+                (storage.TryGetValue(profile.Category, out var keys) ? keys : storage[profile.Category] = []).AddRange(profile.StorageKeys);
+            }
         }
+
+        StorageKeys = storage.ToFrozenDictionary(s => s.Key, s => s.Value.Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
 
         Add(new Entry(required, "firstparty", new CookieDeclaration { Name = o.Consent.CookieName, Lifetime = o.Consent.AcceptLifetime, Purpose = "Stores your cookie choices." }, null));
         Add(new Entry(o.Visitor.Category, "firstparty", new CookieDeclaration { Name = o.Visitor.CookieName, Lifetime = o.Visitor.Lifetime, Purpose = "A random visitor id, first visit and visit count, for this site's analytics." }, null));
@@ -75,6 +84,12 @@ internal sealed class CookieCatalogue
         (".AspNetCore.Correlation.*", "Completes a sign-in with an external provider."),
         (".AspNetCore.OpenIdConnect.Nonce.*", "Completes a sign-in with an external provider."),
     ];
+
+    /// <summary>
+    /// The declared browser-storage keys (the services' <c>LocalStorageKeys</c> and the provider
+    /// profiles' keys) by what consent is asked for, for the consent script to clear when it is refused.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> StorageKeys { get; }
 
     public IReadOnlyList<Entry> Entries => [.. _exact, .. _patterns];
 

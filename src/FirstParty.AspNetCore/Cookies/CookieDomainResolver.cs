@@ -61,6 +61,13 @@ internal sealed class CookieDomainResolver
         return domain;
     }
 
+    /// <summary>
+    /// The registrable domain of a request host even when a cookie domain is configured (scripts such
+    /// as Amplitude's find it themselves), or null where no Domain attribute can be set. Used by deletion only.
+    /// </summary>
+    public string? RegistrableDomain(HostString host)
+        => _configuredDomain is null ? Resolve(host) : string.IsNullOrEmpty(host.Host) ? null : Compute(host.Host.ToLowerInvariant());
+
     internal string? Compute(string host)
     {
         // "example.com." is a different cookie domain from "example.com" to browsers, and they

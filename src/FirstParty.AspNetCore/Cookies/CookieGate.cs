@@ -173,9 +173,13 @@ internal sealed class CookieGate
         }
     }
 
-    /// <summary>Deletes the declared cookies of refused categories that the browser sent.</summary>
+    /// <summary>
+    /// Deletes the declared cookies of refused categories that the browser sent, on every domain and
+    /// path they may have been set on (once per name, though a browser sends one per domain and path).
+    /// </summary>
     public void DeleteRefused(HttpContext context, IConsentFeature consent)
     {
+        HashSet<string>? deleted = null;
         foreach (var header in context.Request.Headers.Cookie)
         {
             if (header is null)
@@ -193,9 +197,10 @@ internal sealed class CookieGate
                 }
 
                 var name = pair[..equals].Trim().ToString();
-                if (_catalogue.Find(name) is { } entry && entry.Service != FirstPartyService && !consent.IsGranted(entry.ChoiceKey))
+                if (_catalogue.Find(name) is { } entry && entry.Service != FirstPartyService && !consent.IsGranted(entry.ChoiceKey)
+                    && (deleted ??= new(StringComparer.Ordinal)).Add(name))
                 {
-                    _writer.Delete(context, name, entry.Cookie.Domain);
+                    _writer.DeleteDeclared(context, name, entry.Cookie.Domain, entry.Cookie.Path);
                 }
             }
         }

@@ -12,6 +12,8 @@ namespace FirstParty.AspNetCore.Cookies;
 /// </summary>
 internal sealed class ResponseCookieWriter
 {
+    private const string Expired = "; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0";
+
     private static readonly long MaxAgeCapSeconds = (long)VisitorOptions.MaximumLifetime.TotalSeconds;
 
     private readonly FirstPartyCookieOptions _options;
@@ -52,30 +54,80 @@ internal sealed class ResponseCookieWriter
     }
 
     /// <summary>
-    /// Deletes a cookie in every place it may have been set: host-only and on the cookie domain
-    /// (a Set-Cookie removes only the cookie with the same name, domain and path).
+    /// Deletes one of FirstParty's own cookies where FirstParty writes it: host-only and on the cookie
+    /// domain (a Set-Cookie removes only the cookie with the same name, domain and path).
     /// </summary>
-    public void Delete(HttpContext context, string name, string? declaredDomain = null)
+    public void Delete(HttpContext context, string name)
     {
-        var prefixed = CookieNameRules.HasHostPrefix(name) || CookieNameRules.HasSecurePrefix(name);
-        var secure = prefixed || _options.Secure == CookieSecurePolicy.Always || (_options.Secure == CookieSecurePolicy.SameAsRequest && context.Request.IsHttps);
-        var attributes = $"; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}";
-        context.Response.Headers.Append(HeaderNames.SetCookie, name + "=" + attributes);
+        var tail = DeletionTail(context, name);
+        context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={Expired}; path=/{tail}");
+        if (!CookieNameRules.HasHostPrefix(name) && _domains.Resolve(context.Request.Host) is { } domain)
+        {
+            context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={Expired}; domain={domain}; path=/{tail}");
+        }
+    }
+
+    /// <summary>
+    /// Deletes a declared cookie that a script or another server may have set anywhere this host can
+    /// see: host-only, and with a Domain of the host itself, of the cookie domain, of the registrable
+    /// domain and of the declared domain; each at <c>/</c> and at the declared path.
+    /// </summary>
+    public void DeleteDeclared(HttpContext context, string name, string? declaredDomain, string? declaredPath)
+    {
+        var tail = DeletionTail(context, name);
+        var headers = context.Response.Headers;
+        headers.Append(HeaderNames.SetCookie, $"{name}={Expired}; path=/{tail}");
+
+        // A __Host- cookie is host-only at / by definition.
         if (CookieNameRules.HasHostPrefix(name))
         {
             return;
         }
 
-        var domain = _domains.Resolve(context.Request.Host);
-        if (domain is not null)
+        var path = declaredPath is not "/" && CookieNameRules.IsPath(declaredPath) ? declaredPath : null;
+        if (path is not null)
         {
-            context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={attributes}; domain={domain}");
+            headers.Append(HeaderNames.SetCookie, $"{name}={Expired}; path={path}{tail}");
         }
 
-        var declared = declaredDomain?.Trim().TrimStart('.');
-        if (!string.IsNullOrEmpty(declared) && !string.Equals(declared, domain, StringComparison.OrdinalIgnoreCase))
+        foreach (var domain in DomainVariants(context.Request.Host, declaredDomain))
         {
-            context.Response.Headers.Append(HeaderNames.SetCookie, $"{name}={attributes}; domain={declared}");
+            headers.Append(HeaderNames.SetCookie, $"{name}={Expired}; domain={domain}; path=/{tail}");
+            if (path is not null)
+            {
+                headers.Append(HeaderNames.SetCookie, $"{name}={Expired}; domain={domain}; path={path}{tail}");
+            }
+        }
+    }
+
+    private string DeletionTail(HttpContext context, string name)
+    {
+        var secure = CookieNameRules.HasHostPrefix(name) || CookieNameRules.HasSecurePrefix(name) || _options.Secure == CookieSecurePolicy.Always || (_options.Secure == CookieSecurePolicy.SameAsRequest && context.Request.IsHttps);
+        return secure ? "; secure" + _sameSite : _sameSite;
+    }
+
+    /// <summary>The distinct Domain attributes a cookie of this host may carry; none on an IP address.</summary>
+    private List<string> DomainVariants(HostString host, string? declaredDomain)
+    {
+        var variants = new List<string>(4);
+        var name = host.Host;
+        if (!string.IsNullOrEmpty(name) && !name.StartsWith('[') && !System.Net.IPAddress.TryParse(name, out _))
+        {
+            // Scripts (Snowplow on localhost, SDKs given cookieDomain = location.hostname) set it on the host itself.
+            Add(variants, name.TrimEnd('.'));
+        }
+
+        Add(variants, _domains.Resolve(host));
+        Add(variants, _domains.RegistrableDomain(host));
+        Add(variants, declaredDomain?.Trim().TrimStart('.'));
+        return variants;
+
+        static void Add(List<string> variants, string? domain)
+        {
+            if (!string.IsNullOrEmpty(domain) && CookieNameRules.IsToken(domain) && !variants.Contains(domain, StringComparer.OrdinalIgnoreCase))
+            {
+                variants.Add(domain);
+            }
         }
     }
 }

@@ -20,23 +20,69 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
 
     public override string Category => options.Category;
 
-    internal string CookieName => options.Sdk == AmplitudeSdk.AmplitudeJs ? "amp_" + options.ApiKey![..6] : "AMP_" + options.ApiKey![..10];
+    internal string CookieName => options.Sdk == AmplitudeSdk.AmplitudeJs ? LegacyCookieName : BrowserCookieName;
 
-    public override IEnumerable<CookieDeclaration> Declarations => options.Sdk == AmplitudeSdk.AmplitudeJs
-        ?
-        [
-            new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
-        ]
-        :
-        [
-            new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics device id (Amplitude), kept by this site's server." },
+    /// <summary>analytics-browser's name: <c>AMP_</c> and the key's first ten characters (the whole key when shorter).</summary>
+    private string BrowserCookieName => "AMP_" + Key10;
 
-            // Written by the SDK itself (campaign attribution, and probes that find the cookie
-            // domain); declared so that refusal deletes them too.
-            new() { Name = "AMP_MKTG_" + options.ApiKey![..10], Lifetime = options.Lifetime, Purpose = "The campaign that brought you to the site (Amplitude)." },
-            new() { Name = "AMP_TEST", Purpose = "Checks that cookies can be stored (Amplitude)." },
-            new() { Name = "AMP_TLDTEST", Purpose = "Finds the site's cookie domain (Amplitude)." },
-        ];
+    /// <summary>amplitude-js 8's name: <c>amp_</c> and the key's first six characters.</summary>
+    private string LegacyCookieName => "amp_" + options.ApiKey![..6];
+
+    private string Key10 => options.ApiKey![..Math.Min(10, options.ApiKey!.Length)];
+
+    /// <summary>What the server writes: the configured lifetime within the browsers' cap, for the cookie and the cookie table alike.</summary>
+    private TimeSpan Lifetime => Capped(options.Lifetime);
+
+    public override IEnumerable<CookieDeclaration> Declarations
+    {
+        get
+        {
+            const string Kept = "The analytics device id (Amplitude), kept by this site's server.";
+            const string Other = "An analytics device id left by another version of Amplitude's SDK.";
+            yield return new() { Name = CookieName, Lifetime = Lifetime, Purpose = Kept };
+            if (options.Sdk == AmplitudeSdk.AmplitudeJs)
+            {
+                yield return new() { Name = BrowserCookieName, Lifetime = Lifetime, Purpose = Other };
+            }
+            else
+            {
+                // Written by the SDK itself (campaign attribution, and probes that find the cookie
+                // domain); declared so that refusal deletes them too.
+                yield return new() { Name = "AMP_MKTG_" + Key10, Lifetime = Lifetime, Purpose = "The campaign that brought you to the site (Amplitude)." };
+                yield return new() { Name = "AMP_TEST", Purpose = "Checks that cookies can be stored (Amplitude)." };
+                yield return new() { Name = "AMP_TLDTEST", Purpose = "Finds the site's cookie domain (Amplitude)." };
+
+                // analytics-browser reads the older SDK's cookie once to migrate it.
+                yield return new() { Name = LegacyCookieName, Lifetime = Lifetime, Purpose = Other };
+            }
+
+            // amplitude-js: the cookie of its versions before 6 (with an instance-name suffix for
+            // named instances) and the probes that test cookies and find the cookie domain.
+            yield return new() { Name = "amplitude_id_" + options.ApiKey + "*", Lifetime = Lifetime, Purpose = Other };
+            yield return new() { Name = "amp_cookie_test*", Purpose = "Checks that cookies can be stored (Amplitude)." };
+            yield return new() { Name = "amplitude_cookie_test*", Purpose = "Checks that cookies can be stored (Amplitude)." };
+            yield return new() { Name = "amplitude_test*", Purpose = "Finds the site's cookie domain (Amplitude)." };
+        }
+    }
+
+    /// <summary>
+    /// Both SDKs' browser storage: analytics-browser's queue of unsent events (<c>AMP_unsent_{key10}</c>),
+    /// remote configuration, and the page URLs and page-view id it keeps in sessionStorage; amplitude-js's unsent events and identifies
+    /// (<c>amplitude_unsent_{key}</c>, <c>amplitude_unsent_identify_{key}</c>) and its cookie stand-in
+    /// (<c>amp_cookiestore_*</c>); and the id when either keeps its identity in storage instead of a cookie.
+    /// </summary>
+    public override IEnumerable<string> StorageKeys =>
+    [
+        "AMP_unsent_*",
+        "AMP_remote_config_" + Key10,
+        "AMP_URL_INFO",
+        "AMP_PAGE_VIEW",
+        BrowserCookieName,
+        "AMP_MKTG_" + Key10,
+        "amplitude_unsent_*",
+        "amp_cookiestore_*",
+        LegacyCookieName,
+    ];
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
     {
@@ -53,7 +99,7 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         {
             if (!missingOnly)
             {
-                context.Append(CookieName, existing, domain, options.Lifetime, options.Secure, SameSite);
+                context.Append(CookieName, existing, domain, Lifetime, options.Secure, SameSite);
             }
 
             return;
@@ -62,7 +108,7 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         var value = options.Sdk == AmplitudeSdk.AmplitudeJs
             ? LegacyValue(context.Visitor.VisitorId)
             : BrowserValue(context.Visitor.VisitorId, domain ?? string.Empty);
-        context.Append(CookieName, value, domain, options.Lifetime, options.Secure, SameSite);
+        context.Append(CookieName, value, domain, Lifetime, options.Secure, SameSite);
     }
 
     public override string ResolveId(ProviderCookieContext context)

@@ -22,10 +22,13 @@ internal sealed class GoogleAnalyticsProfile(GoogleAnalyticsProfileOptions optio
 
     public override string Category => options.Category;
 
+    /// <summary>What the server writes, for the cookie and the cookie table alike.</summary>
+    private TimeSpan Lifetime => Capped(options.Lifetime);
+
     public override IEnumerable<CookieDeclaration> Declarations =>
     [
-        new() { Name = CookieName, Lifetime = options.Lifetime, Purpose = "The analytics client id (Google Analytics), kept by this site's server." },
-        new() { Name = "_ga_*", Lifetime = options.Lifetime, Purpose = "The analytics session state (Google Analytics)." },
+        new() { Name = CookieName, Lifetime = Lifetime, Purpose = "The analytics client id (Google Analytics), kept by this site's server." },
+        new() { Name = "_ga_*", Lifetime = Lifetime, Purpose = "The analytics session state (Google Analytics)." },
     ];
 
     public override void Write(ProviderCookieContext context, bool missingOnly)
@@ -41,13 +44,13 @@ internal sealed class GoogleAnalyticsProfile(GoogleAnalyticsProfileOptions optio
         {
             if (!missingOnly)
             {
-                context.Append(CookieName, existing, domain, options.Lifetime, options.Secure, SameSite);
+                context.Append(CookieName, existing, domain, Lifetime, options.Secure, SameSite);
             }
 
             return;
         }
 
-        context.Append(CookieName, "GA1.1." + DerivedClientId(context.Visitor), domain, options.Lifetime, options.Secure, SameSite);
+        context.Append(CookieName, "GA1.1." + DerivedClientId(context.Visitor), domain, Lifetime, options.Secure, SameSite);
     }
 
     public override string ResolveId(ProviderCookieContext context)

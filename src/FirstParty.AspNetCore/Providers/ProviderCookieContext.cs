@@ -16,7 +16,7 @@ internal delegate bool CookieValueCheck(ReadOnlySpan<char> value);
 internal readonly struct ProviderCookieContext(HttpContext http, IVisitorFeature visitor, DateTimeOffset now, CookieDomainResolver domains)
 {
     /// <summary>Browsers cap cookie lifetimes at 400 days (RFC 6265bis).</summary>
-    private const long MaxAgeCapSeconds = 400L * 24 * 60 * 60;
+    private static readonly long MaxAgeCapSeconds = (long)VisitorOptions.MaximumLifetime.TotalSeconds;
 
     /// <summary>A cookie whose name and value exceed this is ignored by browsers.</summary>
     private const int MaxCookieLength = 4096;

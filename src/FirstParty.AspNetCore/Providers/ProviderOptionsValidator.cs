@@ -123,6 +123,10 @@ internal sealed class ProviderOptionsValidator(IEnumerable<ProviderProfileRegist
         {
             failures.Add($"{Section}:Snowplow:SessionTimeout must be more than zero and at most one day; it is {snowplow.SessionTimeout}.");
         }
+
+        // Settings that keep the tracker off cookies: it would never read the ones the profile writes.
+        Cookieless(failures, "Snowplow", "AddSnowplow()", snowplow.Settings, "stateStorageStrategy", static v => v is "localStorage" or "none", "'cookieAndLocalStorage' or 'cookie'");
+        Cookieless(failures, "Snowplow", "AddSnowplow()", snowplow.Settings, "anonymousTracking", static v => v is not "false", "false");
     }
 
     private static void Amplitude(List<string> failures, AmplitudeProfileOptions amplitude, HashSet<string> categories)
@@ -140,6 +144,27 @@ internal sealed class ProviderOptionsValidator(IEnumerable<ProviderProfileRegist
         }
 
         Lifetime(failures, $"{Section}:Amplitude:Lifetime", amplitude.Lifetime);
+
+        // Settings that keep the SDK off cookies: it would never read the one the profile writes.
+        Cookieless(failures, "Amplitude", "AddAmplitude()", amplitude.Settings, "identityStorage", static v => v is "localStorage" or "sessionStorage" or "none", "'cookie'");
+        Cookieless(failures, "Amplitude", "AddAmplitude()", amplitude.Settings, "disableCookies", static v => v is "true", "false");
+        if (amplitude.Sdk == AmplitudeSdk.AmplitudeJs)
+        {
+            Cookieless(failures, "Amplitude", "AddAmplitude()", amplitude.Settings, "storage", static v => v is "localStorage" or "sessionStorage" or "none", "'cookies'");
+        }
+    }
+
+    /// <summary>
+    /// A snippet setting that makes the SDK keep no cookie contradicts the profile, which exists to
+    /// write that cookie: the message names both, and how to resolve it either way.
+    /// </summary>
+    private static void Cookieless(List<string> failures, string provider, string profile, IDictionary<string, string> settings, string setting, Func<string, bool> keepsNoCookie, string cookieValue)
+    {
+        if (settings.TryGetValue(setting, out var value) && !string.IsNullOrEmpty(value) && keepsNoCookie(value))
+        {
+            failures.Add($"{Section}:{provider}:Settings:{setting} is '{value}', so the SDK keeps no cookie and the {provider} profile ({profile}) would write cookies it never reads: "
+                + $"either remove {profile} (the snippet works without it) or set {Section}:{provider}:Settings:{setting} to {cookieValue} (or leave it out).");
+        }
     }
 
     private static void Category(List<string> failures, string key, string category, HashSet<string> categories)

@@ -21,6 +21,15 @@ internal abstract class ProviderProfile
     public abstract IEnumerable<CookieDeclaration> Declarations { get; }
 
     /// <summary>
+    /// The browser-storage keys the SDK writes (localStorage and sessionStorage; a name ending in
+    /// <c>*</c> is a prefix), which the consent script clears on every page where the category is refused.
+    /// </summary>
+    public virtual IEnumerable<string> StorageKeys => [];
+
+    /// <summary>A lifetime as the server writes it: browsers keep a cookie at most 400 days (RFC 6265bis).</summary>
+    protected static TimeSpan Capped(TimeSpan lifetime) => lifetime < VisitorOptions.MaximumLifetime ? lifetime : VisitorOptions.MaximumLifetime;
+
+    /// <summary>
     /// Writes the cookies for this response: an existing one is re-sent byte for byte with a new
     /// expiry (unless <paramref name="missingOnly"/>), a missing one is minted from the visitor.
     /// </summary>

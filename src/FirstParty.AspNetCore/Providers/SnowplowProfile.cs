@@ -24,10 +24,30 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
 
     public override string Category => options.Category;
 
+    /// <summary>What the server writes: the tracker's lifetime (two years by default) within the browsers' cap, for the cookie and the cookie table alike.</summary>
+    private TimeSpan Lifetime => Capped(options.Lifetime);
+
     public override IEnumerable<CookieDeclaration> Declarations =>
     [
-        new() { Name = options.CookieNamePrefix + "id.*", Domain = options.CookieDomain, Lifetime = options.Lifetime, Purpose = "The analytics visitor id and visit count (Snowplow), kept by this site's server." },
-        new() { Name = options.CookieNamePrefix + "ses.*", Domain = options.CookieDomain, Lifetime = options.SessionTimeout, Purpose = "Marks the current analytics visit (Snowplow)." },
+        new() { Name = options.CookieNamePrefix + "id.*", Domain = options.CookieDomain, Lifetime = Lifetime, Purpose = "The analytics visitor id and visit count (Snowplow), kept by this site's server." },
+        new() { Name = options.CookieNamePrefix + "ses.*", Domain = options.CookieDomain, Lifetime = Capped(options.SessionTimeout), Purpose = "Marks the current analytics visit (Snowplow)." },
+
+        // The collector's own id, set on this site's domain when the collector runs under it (a year by default).
+        new() { Name = "sp", Lifetime = TimeSpan.FromDays(365), Purpose = "The analytics network id (Snowplow collector), when the collector runs on this site's domain." },
+        new() { Name = "_sp_root_domain_test_*", Purpose = "Finds the site's cookie domain (Snowplow)." },
+    ];
+
+    /// <summary>
+    /// The tracker's queue of unsent events (<c>snowplowOutQueue_{namespace}</c>), its tab id in
+    /// sessionStorage, and its id and session state when <c>stateStorageStrategy</c> keeps them in
+    /// localStorage (with <c>.expires</c> companions).
+    /// </summary>
+    public override IEnumerable<string> StorageKeys =>
+    [
+        "snowplowOutQueue_*",
+        "_sp_tab_id",
+        options.CookieNamePrefix + "id.*",
+        options.CookieNamePrefix + "ses.*",
     ];
 
     /// <summary>The first four lowercase hex digits of SHA-1 over <c>{domain}{path}</c>, as the tracker computes them.</summary>
@@ -54,13 +74,13 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
         {
             if (!missingOnly)
             {
-                context.Append(idName, existing, domain, options.Lifetime, options.Secure, options.SameSite);
+                context.Append(idName, existing, domain, Lifetime, options.Secure, options.SameSite);
             }
 
             return;
         }
 
-        context.Append(idName, Mint(context.Visitor, context.Now), domain, options.Lifetime, options.Secure, options.SameSite);
+        context.Append(idName, Mint(context.Visitor, context.Now), domain, Lifetime, options.Secure, options.SameSite);
         context.Append(sessionName, "*", domain, options.SessionTimeout, options.Secure, options.SameSite);
     }
 

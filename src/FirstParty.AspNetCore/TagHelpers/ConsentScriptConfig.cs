@@ -18,14 +18,14 @@ internal sealed record ConsentScriptConfig(
     IReadOnlyDictionary<string, string[]> Storage,
     string Saved)
 {
-    public static ConsentScriptConfig Create(HttpContext context, IConsentFeature consent, ConsentPolicy policy, string saved)
+    public static ConsentScriptConfig Create(HttpContext context, IConsentFeature consent, ConsentPolicy policy, Cookies.CookieCatalogue catalogue, string saved)
     {
         return new(
             ConsentForms.Endpoint(context, "consent"),
             consent.IsDecided,
             consent.Categories,
             ConsentStateResponse.ServiceStates(consent, policy),
-            policy.LocalStorageKeys,
+            catalogue.StorageKeys,
             saved);
     }
 

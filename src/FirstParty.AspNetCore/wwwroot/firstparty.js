@@ -66,11 +66,9 @@
 
   const forget = () => {
     try {
-      for (const [svc, keys] of Object.entries(cfg.storage || {})) {
-        for (const k of granted(svc) ? [] : keys) {
-          for (const n of Object.keys(localStorage)) {
-            if (n == k || (k.endsWith('*') && n.startsWith(k.slice(0, -1)))) localStorage.removeItem(n);
-          }
+      for (const st of [localStorage, sessionStorage]) for (const n of Object.keys(st)) {
+        for (const [svc, keys] of Object.entries(cfg.storage)) {
+          if (!granted(svc) && keys.some(k => k.at(-1) == '*' ? n.startsWith(k.slice(0, -1)) : n == k)) st.removeItem(n);
         }
       }
     } catch {}
@@ -216,4 +214,5 @@
     if (live.getAttribute('aria-modal')) $('button', live)?.focus();
   }
   revive();
+  forget();
 })();

@@ -56,10 +56,49 @@ public sealed class AmplitudeProfileTests
     {
         Assert.Equal(BrowserName, Profile().CookieName);
         Assert.Equal(LegacyName, Legacy().CookieName);
-        // analytics-browser also writes its attribution cookie, declared so refusal deletes it.
-        Assert.Equal([BrowserName, "AMP_MKTG_" + BrowserName[4..], "AMP_TEST", "AMP_TLDTEST"], Profile().Declarations.Select(d => d.Name));
-        Assert.Equal([LegacyName], Legacy().Declarations.Select(d => d.Name));
+        // analytics-browser also writes its attribution cookie and probes; both SDKs may find the
+        // other's id cookie and amplitude-js's older cookie and probes: all declared so refusal deletes them.
+        string[] older = ["amplitude_id_" + ApiKey + "*", "amp_cookie_test*", "amplitude_cookie_test*", "amplitude_test*"];
+        Assert.Equal([BrowserName, "AMP_MKTG_" + BrowserName[4..], "AMP_TEST", "AMP_TLDTEST", LegacyName, .. older], Profile().Declarations.Select(d => d.Name));
+        Assert.Equal([LegacyName, BrowserName, .. older], Legacy().Declarations.Select(d => d.Name));
         Assert.All(Profile().Declarations.Take(2), d => Assert.Equal(TimeSpan.FromDays(365), d.Lifetime));
+    }
+
+    [Fact]
+    public void The_older_cookies_and_probes_match_what_amplitude_js_names_them()
+    {
+        var declarations = Legacy().Declarations.ToList();
+
+        // amplitude-js names its pre-v6 cookie cookieName + "_" + apiKey (+ "_" + instance name).
+        foreach (var name in new[] { "amplitude_id_" + ApiKey, "amplitude_id_" + ApiKey + "_shop", "amp_cookie_test", "amp_cookie_test1767614400000", "amplitude_cookie_test", "amplitude_test" })
+        {
+            Assert.Contains(declarations, d => d.Matches(name));
+        }
+
+        Assert.DoesNotContain(declarations, d => d.Matches("amplitude_id_someotherkey"));
+    }
+
+    [Fact]
+    public void The_storage_keys_are_what_both_sdks_write()
+    {
+        // analytics-browser: AMP_unsent_{key10} (its queue), AMP_remote_config_{key10}, AMP_URL_INFO and AMP_PAGE_VIEW (sessionStorage);
+        // amplitude-js: amplitude_unsent_{key} and amplitude_unsent_identify_{key}, amp_cookiestore_* (cookies disabled);
+        // both: the id itself when kept in storage.
+        Assert.Equal(
+            ["AMP_unsent_*", "AMP_remote_config_0123456789", "AMP_URL_INFO", "AMP_PAGE_VIEW", BrowserName, "AMP_MKTG_0123456789", "amplitude_unsent_*", "amp_cookiestore_*", LegacyName],
+            Profile().StorageKeys);
+    }
+
+    [Fact]
+    public void The_declared_lifetime_is_the_capped_one_the_server_writes()
+    {
+        var profile = Profile(o => o.Lifetime = TimeSpan.FromDays(30));
+        var http = Http("www.example.com");
+        profile.Write(Context(http), missingOnly: false);
+
+        var written = Assert.Single(SetCookies(http));
+        Assert.Equal((long)profile.Declarations.First().Lifetime!.Value.TotalSeconds, written.MaxAge);
+        Assert.Equal(TimeSpan.FromDays(30), profile.Declarations.First().Lifetime);
     }
 
     [Fact]

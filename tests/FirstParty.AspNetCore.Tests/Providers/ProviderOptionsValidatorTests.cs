@@ -293,4 +293,61 @@ public sealed class ProviderOptionsValidatorTests
         var message = $"{Section}:Amplitude:ApiKey";
         Assert.Single(ex.Failures, f => f.Contains(message, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("stateStorageStrategy", "localStorage")]
+    [InlineData("stateStorageStrategy", "none")]
+    [InlineData("anonymousTracking", "true")]
+    public async Task A_snowplow_setting_that_keeps_no_cookie_fails_with_the_profile_naming_both(string setting, string value)
+    {
+        var ex = await AssertStartFailsAsync(b => b.AddSnowplow(), ($"{Section}:Snowplow:Settings:{setting}", value));
+
+        Assert.Contains($"{Section}:Snowplow:Settings:{setting} is '{value}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("remove AddSnowplow()", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("identityStorage", "localStorage")]
+    [InlineData("identityStorage", "none")]
+    [InlineData("disableCookies", "true")]
+    public async Task An_amplitude_setting_that_keeps_no_cookie_fails_with_the_profile_naming_both(string setting, string value)
+    {
+        var ex = await AssertStartFailsAsync(b => b.AddAmplitude(), ($"{Section}:Amplitude:ApiKey", ProviderTestSupport.ApiKey), ($"{Section}:Amplitude:Settings:{setting}", value));
+
+        Assert.Contains($"{Section}:Amplitude:Settings:{setting} is '{value}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("remove AddAmplitude()", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Amplitude_js_storage_outside_cookies_fails_with_the_profile()
+    {
+        var ex = await AssertStartFailsAsync(
+            b => b.AddAmplitude(),
+            ($"{Section}:Amplitude:ApiKey", ProviderTestSupport.ApiKey),
+            ($"{Section}:Amplitude:Sdk", "AmplitudeJs"),
+            ($"{Section}:Amplitude:Settings:storage", "localStorage"));
+
+        Assert.Contains($"{Section}:Amplitude:Settings:storage is 'localStorage'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cookie_keeping_settings_start_and_cookieless_ones_start_without_the_profile()
+    {
+        using var withProfiles = Build(
+            All,
+            ($"{Section}:Amplitude:ApiKey", ProviderTestSupport.ApiKey),
+            ($"{Section}:Amplitude:Settings:identityStorage", "cookie"),
+            ($"{Section}:Amplitude:Settings:disableCookies", "false"),
+            ($"{Section}:Snowplow:Settings:stateStorageStrategy", "cookieAndLocalStorage"),
+            ($"{Section}:Snowplow:Settings:anonymousTracking", "false"));
+        await AssertStartsAsync(withProfiles);
+
+        // The snippets alone may keep the SDKs off cookies: no profile writes any.
+        using var snippetsOnly = Build(
+            _ => { },
+            ($"{Section}:Amplitude:ApiKey", ProviderTestSupport.ApiKey),
+            ($"{Section}:Amplitude:Settings:identityStorage", "localStorage"),
+            ($"{Section}:Snowplow:Settings:stateStorageStrategy", "localStorage"));
+        await AssertStartsAsync(snippetsOnly);
+    }
 }

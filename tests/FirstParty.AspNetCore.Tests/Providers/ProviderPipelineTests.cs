@@ -540,7 +540,13 @@ public sealed class ProviderPipelineTests
         Assert.Equal("marketing", catalogue.Find("sp_id.8809")!.Category);
         Assert.Null(catalogue.Find("_sp_id.8809"));
         Assert.Equal("amp_012345", catalogue.Find("amp_012345")!.Cookie.Name);
-        Assert.Null(catalogue.Find("AMP_0123456789"));
+
+        // analytics-browser's cookie, if that SDK ran before, is declared too, but it is not the one the server keeps.
+        Assert.Equal("AMP_0123456789", catalogue.Find("AMP_0123456789")!.Cookie.Name);
+        Assert.DoesNotContain("server", catalogue.Find("AMP_0123456789")!.Cookie.Purpose, StringComparison.Ordinal);
+        Assert.Null(catalogue.Find("AMP_MKTG_0123456789"));
+        Assert.Equal(["snowplowOutQueue_*", "_sp_tab_id", "sp_id.*", "sp_ses.*"], catalogue.StorageKeys["marketing"]);
+        Assert.Contains("amplitude_unsent_*", catalogue.StorageKeys["analytics"]);
     }
 
     [Fact]

@@ -319,10 +319,33 @@ public sealed class SnowplowProfileTests
     {
         var declarations = Profile(o => o.CookieNamePrefix = "sp_").Declarations.ToList();
 
-        Assert.Equal(["sp_id.*", "sp_ses.*"], declarations.Select(d => d.Name));
-        Assert.Equal(TimeSpan.FromDays(730), declarations[0].Lifetime);
+        // The collector's network id and the tracker's root-domain probe are declared too, so refusal deletes them.
+        Assert.Equal(["sp_id.*", "sp_ses.*", "sp", "_sp_root_domain_test_*"], declarations.Select(d => d.Name));
         Assert.Equal(TimeSpan.FromMinutes(30), declarations[1].Lifetime);
         Assert.True(declarations[0].Matches("sp_id.8809"));
         Assert.True(declarations[1].Matches("sp_ses.8809"));
+        Assert.True(declarations[3].Matches("_sp_root_domain_test_1767614400000"));
+    }
+
+    [Fact]
+    public void The_declared_lifetime_is_the_capped_one_the_server_writes()
+    {
+        // The tracker's default is two years; browsers keep 400 days, and so does the server.
+        var profile = Profile();
+        var http = Http("www.example.com");
+        profile.Write(Context(http), missingOnly: false);
+
+        var id = Assert.Single(SetCookies(http), c => c.Name.StartsWith("_sp_id.", StringComparison.Ordinal));
+        var declared = profile.Declarations.First(d => d.Matches(id.Name));
+        Assert.Equal(TimeSpan.FromDays(400), declared.Lifetime);
+        Assert.Equal((long)declared.Lifetime!.Value.TotalSeconds, id.MaxAge);
+    }
+
+    [Fact]
+    public void The_storage_keys_cover_the_queue_the_tab_id_and_the_state_kept_in_local_storage()
+    {
+        var keys = Profile(o => o.CookieNamePrefix = "sp_").StorageKeys.ToList();
+
+        Assert.Equal(["snowplowOutQueue_*", "_sp_tab_id", "sp_id.*", "sp_ses.*"], keys);
     }
 }

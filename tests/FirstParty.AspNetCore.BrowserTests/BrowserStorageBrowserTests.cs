@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static FirstParty.AspNetCore.BrowserTests.BrowserTestSupport;
+
+namespace FirstParty.AspNetCore.BrowserTests;
+
+/// <summary>
+/// The real SDKs keep state in browser storage (Snowplow's event queue; Amplitude's unsent events,
+/// and page URLs and page-view id in sessionStorage): once analytics is refused, every page load clears the keys the profiles declare, and
+/// forgetting clears the storage even with JavaScript off.
+/// </summary>
+public sealed class BrowserStorageBrowserTests(SampleSiteFixture site) : IClassFixture<SampleSiteFixture>
+{
+    private const string SdkKeys =
+        """
+        () => [
+          ...Object.keys(localStorage).filter(k => k.startsWith('snowplowOutQueue_') || k.startsWith('AMP_unsent_')),
+          ...Object.keys(sessionStorage).filter(k => k.startsWith('AMP_')).map(k => 'session:' + k),
+        ].sort()
+        """;
+
+    [Fact]
+    public async Task After_a_refusal_every_page_load_clears_the_sdks_storage_and_keeps_the_sites_own()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/Menu"));
+        await page.Locator(AcceptAll).ClickAsync();
+        await Expect(page.Locator(Banner)).ToHaveCountAsync(0);
+
+        // The real SDKs write their queues, and Amplitude its page state, once they have tracked the page view.
+        await page.WaitForFunctionAsync($"() => ({SdkKeys})().length == 4");
+        var written = await page.EvaluateAsync<string[]>(SdkKeys);
+        Assert.Equal(["AMP_unsent_a1b2c3d4e5", "session:AMP_PAGE_VIEW", "session:AMP_URL_INFO", "snowplowOutQueue_sp"], written);
+        await page.EvaluateAsync("() => { localStorage.setItem('site-note', 'kept'); sessionStorage.setItem('site-step', '2'); }");
+
+        // Refused on another page, where the SDKs are running and may write again after the refusal.
+        await page.GotoAsync(site.Url("/Privacy"));
+        await page.WaitForFunctionAsync("() => window.firstPartyTrackers?.snowplow && typeof amplitude !== 'undefined'");
+        await page.Locator("button[value='withdraw']").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.firstParty.getState().categories.analytics === false");
+        await page.EvaluateAsync(
+            "() => { localStorage.setItem('snowplowOutQueue_sp', '[]'); localStorage.setItem('AMP_unsent_a1b2c3d4e5', '[]'); sessionStorage.setItem('AMP_URL_INFO', '{}'); sessionStorage.setItem('AMP_PAGE_VIEW', '{}'); }");
+        Assert.Equal(written, await page.EvaluateAsync<string[]>(SdkKeys));
+
+        await page.ReloadAsync();
+
+        Assert.Empty(await page.EvaluateAsync<string[]>(SdkKeys));
+        Assert.Equal("kept", await page.EvaluateAsync<string>("() => localStorage.getItem('site-note')"));
+        Assert.Equal("2", await page.EvaluateAsync<string>("() => sessionStorage.getItem('site-step')"));
+    }
+
+    [Fact]
+    public async Task While_analytics_is_granted_the_sdks_storage_is_left_alone()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/Menu"));
+        await page.Locator(AcceptAll).ClickAsync();
+        await page.WaitForFunctionAsync($"() => ({SdkKeys})().length == 4");
+        await page.EvaluateAsync("() => localStorage.setItem('snowplowOutQueue_other', '[]')");
+
+        await page.ReloadAsync();
+
+        Assert.Equal("[]", await page.EvaluateAsync<string>("() => localStorage.getItem('snowplowOutQueue_other')"));
+    }
+
+    [Fact]
+    public async Task With_javascript_off_forget_clears_the_storage()
+    {
+        var origin = site.BaseAddress.GetLeftPart(UriPartial.Authority);
+        var state = JsonSerializer.Serialize(new
+        {
+            cookies = Array.Empty<object>(),
+            origins = new[]
+            {
+                new
+                {
+                    origin,
+                    localStorage = new[]
+                    {
+                        new { name = "snowplowOutQueue_sp", value = "[]" },
+                        new { name = "AMP_unsent_a1b2c3d4e5", value = "[]" },
+                    },
+                },
+            },
+        });
+        await using var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, StorageState = state });
+        Assert.Equal(2, await LocalStorageCountAsync(context, origin));
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/Privacy"));
+
+        await page.Locator("form[data-fp-forget] button").ClickAsync();
+        await page.WaitForURLAsync(site.Url("/Privacy"));
+
+        Assert.Equal(0, await LocalStorageCountAsync(context, origin));
+    }
+
+    private static async Task<int> LocalStorageCountAsync(IBrowserContext context, string origin)
+    {
+        using var state = JsonDocument.Parse(await context.StorageStateAsync());
+        return state.RootElement.GetProperty("origins").EnumerateArray()
+            .Where(o => o.GetProperty("origin").GetString() == origin)
+            .Sum(o => o.GetProperty("localStorage").GetArrayLength());
+    }
+}
