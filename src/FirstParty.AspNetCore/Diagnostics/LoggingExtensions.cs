@@ -14,7 +14,7 @@ internal static partial class LoggingExtensions
     [LoggerMessage(3, LogLevel.Debug, "Ignored the {CookieName} cookie: {Reason}. It is treated as absent.", EventName = "CookieRejected")]
     public static partial void CookieRejected(this ILogger logger, string cookieName, string reason);
 
-    [LoggerMessage(4, LogLevel.Debug, "The request carries {Count} cookies named {CookieName}; the first valid one is used.", EventName = "DuplicateCookie")]
+    [LoggerMessage(4, LogLevel.Debug, "The request carries {Count} cookies named {CookieName}.", EventName = "DuplicateCookie")]
     public static partial void DuplicateCookie(this ILogger logger, int count, string cookieName);
 
     [LoggerMessage(5, LogLevel.Trace, "No visitor cookies for a crawler: {UserAgent}.", EventName = "CrawlerSkipped")]
@@ -94,4 +94,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(30, LogLevel.Debug, "Adopted visitor {VisitorId} from a sister site's link.", EventName = "LinkAdopted")]
     public static partial void LinkAdopted(this ILogger logger, string visitorId);
+
+    [LoggerMessage(44, LogLevel.Information, "The request carries {Count} valid {CookieName} cookies: it is decided by what all of them grant, as consent {ConsentId}.", EventName = "ConsentCookiesCombined")]
+    public static partial void ConsentCookiesCombined(this ILogger logger, int count, string cookieName, string consentId);
 }
