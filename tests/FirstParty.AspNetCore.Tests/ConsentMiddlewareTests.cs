@@ -377,6 +377,30 @@ public sealed class ConsentMiddlewareTests
     }
 
     [Fact]
+    public async Task A_host_prefixed_consent_cookie_is_written_host_only_and_secure_and_read_back()
+    {
+        // The documented choice for sites that do not share consent across subdomains: no one else can plant it.
+        await using var app = await StartConsentAppAsync(configure: o =>
+        {
+            o.Configuration["FirstParty:Consent:CookieName"] = "__Host-fp_consent";
+            o.Configuration["FirstParty:Cookies:Secure"] = "Always";
+            o.BaseAddress = new Uri("https://www.example.com/");
+        });
+        var jar = new CookieJar();
+
+        var response = await app.ChooseAsync(jar, "custom", categories: ["preferences"]);
+        var consent = (await app.ProbeAsync(jar)).Consent;
+
+        var written = response.Written("__Host-fp_consent");
+        Assert.NotNull(written);
+        Assert.True(written.Secure);
+        Assert.Null(written.Domain.Value);
+        Assert.Equal("/", written.Path.Value);
+        Assert.True(consent.GetProperty("decided").GetBoolean());
+        Assert.True(consent.Categories()["preferences"]);
+    }
+
+    [Fact]
     public async Task A_single_consent_cookie_is_written_without_a_deletion()
     {
         await using var app = await StartConsentAppAsync();
