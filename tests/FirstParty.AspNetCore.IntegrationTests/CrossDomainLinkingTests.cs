@@ -94,6 +94,26 @@ public sealed class CrossDomainLinkingTests : IDisposable
         Assert.Equal("/Menu?table=4", landing.Location);
     }
 
+    [Theory]
+    [InlineData("//evil.example/")]
+    [InlineData("//evil.example")]
+    [InlineData("/\\evil.example/")]
+    public async Task A_link_parameter_on_a_path_that_is_not_local_never_redirects_off_the_site(string path)
+    {
+        // HttpClient would read these as other hosts: the path is set on the request itself.
+        var context = await _shop.Server.SendAsync(c =>
+        {
+            c.Request.Method = "GET";
+            c.Request.Host = new Microsoft.AspNetCore.Http.HostString("shop.example.org");
+            c.Request.Path = path;
+            c.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?_fpl=x");
+            c.Request.Headers.Accept = "text/html";
+        });
+
+        Assert.Equal(302, context.Response.StatusCode);
+        Assert.Equal("/", context.Response.Headers.Location.ToString());
+    }
+
     [Fact]
     public async Task The_link_endpoint_only_goes_to_sister_sites_and_shares_nothing_without_consent()
     {

@@ -677,7 +677,7 @@ public sealed class ConsentEndpointsTests
     [Fact]
     public async Task A_body_over_8_KB_without_a_content_length_is_rejected_too()
     {
-        // A consent form is a handful of short fields (ConsentEndpoints.MaxBodyBytes): the limit
+        // A consent form is a handful of short fields (FormBody.MaxBodyBytes): the limit
         // must hold for a chunked body as well as for one that declares its length.
         await using var app = await StartConsentAppAsync();
         var jar = new CookieJar();
@@ -719,6 +719,136 @@ public sealed class ConsentEndpointsTests
         var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r => r.Headers.Add("RequestVerificationToken", token));
 
         await AssertRejectedAsync(app, response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Theory]
+    [InlineData("choice=accept-all&x=%00")] // a control character in a value
+    [InlineData("choice=accept-all&x=a%00b")]
+    [InlineData("choice=accept-all&k%00=v")] // and in a key
+    public async Task A_malformed_form_is_rejected_with_400_not_413(string fields)
+    {
+        await using var app = await StartConsentAppAsync();
+        var jar = new CookieJar();
+        var token = app.IssueAntiforgery(jar);
+        var body = $"{fields}&__RequestVerificationToken={Uri.EscapeDataString(token)}";
+        Assert.True(body.Length < 8 * 1024);
+
+        var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
+            r.Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded"));
+
+        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_form_with_more_fields_than_a_consent_form_has_is_malformed_not_too_large()
+    {
+        await using var app = await StartConsentAppAsync();
+        var jar = new CookieJar();
+        var token = app.IssueAntiforgery(jar);
+        var body = $"choice=accept-all&__RequestVerificationToken={Uri.EscapeDataString(token)}{string.Concat(Enumerable.Range(0, 80).Select(i => $"&f{i}=1"))}";
+        Assert.True(body.Length < 8 * 1024);
+
+        var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
+            r.Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded"));
+
+        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("multipart/form-data")]
+    [InlineData("multipart/form-data; boundary=")]
+    [InlineData("multipart/form-data; boundary=\"\"")]
+    [InlineData("multipart/form-data; charset=utf-8")]
+    public async Task A_multipart_body_without_a_boundary_is_rejected_with_415(string contentType)
+    {
+        await using var app = await StartConsentAppAsync();
+        var jar = new CookieJar();
+        var token = app.IssueAntiforgery(jar);
+
+        var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
+        {
+            r.Headers.Add("RequestVerificationToken", token);
+            r.Content = new ByteArrayContent(Encoding.ASCII.GetBytes("--x\r\nContent-Disposition: form-data; name=\"choice\"\r\n\r\naccept-all\r\n--x--\r\n"));
+            r.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        });
+
+        await AssertRejectedAsync(app, response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task A_broken_multipart_body_is_rejected_with_400()
+    {
+        await using var app = await StartConsentAppAsync();
+        var jar = new CookieJar();
+        var token = app.IssueAntiforgery(jar);
+
+        var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
+        {
+            r.Headers.Add("RequestVerificationToken", token);
+            r.Content = new ByteArrayContent(Encoding.ASCII.GetBytes("--x\r\nno headers end here"));
+            r.Content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=x");
+        });
+
+        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_malformed_forget_form_is_rejected_with_400()
+    {
+        await using var app = await StartConsentAppAsync();
+        var jar = new CookieJar();
+        var token = app.IssueAntiforgery(jar);
+        var body = $"returnUrl=%00&__RequestVerificationToken={Uri.EscapeDataString(token)}";
+
+        var response = await app.SendRawAsync(HttpMethod.Post, ForgetPath, jar, r =>
+            r.Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Empty(response.RawSetCookies);
+    }
+
+    [Theory]
+    [InlineData("PUT", ConsentPath, "GET, POST, DELETE")]
+    [InlineData("PATCH", ConsentPath, "GET, POST, DELETE")]
+    [InlineData("HEAD", ConsentPath, "GET, POST, DELETE")]
+    [InlineData("POST", ConsentPath + "/receipts", "GET")]
+    [InlineData("DELETE", ConsentPath + "/receipts", "GET")]
+    [InlineData("POST", "/_fp/link", "GET")]
+    [InlineData("GET", ForgetPath, "POST")]
+    [InlineData("DELETE", ForgetPath, "POST")]
+    [InlineData("POST", "/.well-known/gpc.json", "GET")]
+    [InlineData("PROPFIND", ConsentPath, "GET, POST, DELETE")]
+    public async Task An_unsupported_method_is_answered_with_problem_details(string method, string path, string allow)
+    {
+        await using var app = await StartConsentAppAsync();
+
+        var response = await app.SendRawAsync(new HttpMethod(method), path, new CookieJar());
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.Status);
+        Assert.Equal(allow, response.Header("Allow"));
+        Assert.Empty(response.RawSetCookies);
+        if (method != "HEAD")
+        {
+            Assert.Equal("application/problem+json", response.ContentType);
+            Assert.Equal(405, response.Json().GetProperty("status").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task The_supported_methods_still_reach_their_endpoints()
+    {
+        await using var app = await StartConsentAppAsync();
+
+        var state = await app.GetStateAsync(new CookieJar());
+        var receipts = await app.SendRawAsync(HttpMethod.Get, ConsentPath + "/receipts", new CookieJar());
+        var gpc = await app.SendRawAsync(HttpMethod.Get, "/.well-known/gpc.json", new CookieJar());
+        var withdraw = await app.SendRawAsync(HttpMethod.Delete, ConsentPath, new CookieJar());
+
+        Assert.Equal(HttpStatusCode.OK, state.Status);
+        Assert.Equal(HttpStatusCode.OK, receipts.Status);
+        Assert.Equal(HttpStatusCode.OK, gpc.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, withdraw.Status); // reached DELETE: no antiforgery token
     }
 
     [Theory]

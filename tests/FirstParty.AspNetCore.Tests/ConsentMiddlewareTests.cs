@@ -304,6 +304,114 @@ public sealed class ConsentMiddlewareTests
         Assert.Equal(ConsentCookie, measurement.Tags["cookie"]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_planted_acceptance_issued_to_another_browser_does_not_override_this_browsers_refusal(bool plantedFirst)
+    {
+        await using var app = await StartConsentAppAsync("OptOut");
+        using var combined = app.CollectMetric("firstparty.consent.combined");
+        var attacker = new CookieJar();
+        var plantedId = (await app.ChooseAsync(attacker, "accept-all", json: true)).Json().GetProperty("consentId").GetString();
+        var victim = new CookieJar();
+        var refusalId = (await app.ChooseAsync(victim, "reject-all", json: true)).Json().GetProperty("consentId").GetString();
+
+        var both = new CookieJar();
+        both.AddDuplicate(ConsentCookie, plantedFirst ? attacker[ConsentCookie]! : victim[ConsentCookie]!);
+        both.AddDuplicate(ConsentCookie, plantedFirst ? victim[ConsentCookie]! : attacker[ConsentCookie]!);
+        var (probe, consent) = await app.ProbeAsync(both);
+        var page = await app.NavigateAsync("/", both);
+
+        Assert.True(consent.GetProperty("decided").GetBoolean());
+        Assert.Equal("reject-all", consent.GetProperty("source").GetString());
+        Assert.Equal(new Dictionary<string, bool> { ["necessary"] = true, ["preferences"] = false, ["analytics"] = false, ["marketing"] = false }, consent.Categories());
+        Assert.Equal(JsonValueKind.Null, consent.GetProperty("visitorId").ValueKind);
+        Assert.Null(page.Visitor);
+        Assert.DoesNotContain(page.SetCookies, c => c.Name == TestApp.VisitorCookie && !RawResponse.IsDeletion(c));
+
+        // Neither browser's id: the planted one never becomes the key of this browser's receipts.
+        var combinedId = consent.GetProperty("consentId").GetString();
+        Assert.NotEqual(refusalId, combinedId);
+        Assert.NotEqual(plantedId, combinedId);
+        Assert.Equal(2, combined.GetMeasurementSnapshot().Count);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Name == "ConsentCookiesCombined" && r.Message.Contains(combinedId!, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_decision_made_with_a_planted_cookie_present_is_not_filed_under_the_planted_consent_id()
+    {
+        await using var app = await StartConsentAppAsync();
+        var attacker = new CookieJar();
+        var attackerId = (await app.ChooseAsync(attacker, "reject-all", json: true)).Json().GetProperty("consentId").GetString()!;
+        var victim = new CookieJar();
+        await app.ChooseAsync(victim, "reject-all");
+        victim.AddDuplicate(ConsentCookie, attacker[ConsentCookie]!);
+
+        var accepted = await app.ChooseAsync(victim, "accept-all", json: true);
+        var history = (await app.SendRawAsync(HttpMethod.Get, ConsentPath + "/receipts", attacker)).Json();
+
+        Assert.NotEqual(attackerId, accepted.Json().GetProperty("consentId").GetString());
+        Assert.All(history.GetProperty("records").EnumerateArray(), r => Assert.Equal("reject-all", r.GetProperty("collectionMethod").GetString()));
+        Assert.Single(history.GetProperty("records").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_decision_deletes_the_copies_it_can_reach_before_writing_the_new_cookie()
+    {
+        await using var app = await StartConsentAppAsync();
+        var first = new CookieJar();
+        await app.ChooseAsync(first, "reject-all");
+        var jar = new CookieJar();
+        jar.AddDuplicate(ConsentCookie, first[ConsentCookie]!);
+        jar.AddDuplicate(ConsentCookie, first[ConsentCookie]!);
+
+        var response = await app.ChooseAsync(jar, "accept-all");
+
+        var named = response.Named(ConsentCookie);
+        Assert.True(named.Count >= 2);
+        Assert.True(RawResponse.IsDeletion(named[0]));
+        Assert.False(RawResponse.IsDeletion(named[^1]));
+        Assert.Single(named, c => !RawResponse.IsDeletion(c));
+        var consent = (await app.ProbeAsync(jar)).Consent;
+        Assert.True(consent.Categories()["analytics"]);
+    }
+
+    [Fact]
+    public async Task A_host_prefixed_consent_cookie_is_written_host_only_and_secure_and_read_back()
+    {
+        // The documented choice for sites that do not share consent across subdomains: no one else can plant it.
+        await using var app = await StartConsentAppAsync(configure: o =>
+        {
+            o.Configuration["FirstParty:Consent:CookieName"] = "__Host-fp_consent";
+            o.Configuration["FirstParty:Cookies:Secure"] = "Always";
+            o.BaseAddress = new Uri("https://www.example.com/");
+        });
+        var jar = new CookieJar();
+
+        var response = await app.ChooseAsync(jar, "custom", categories: ["preferences"]);
+        var consent = (await app.ProbeAsync(jar)).Consent;
+
+        var written = response.Written("__Host-fp_consent");
+        Assert.NotNull(written);
+        Assert.True(written.Secure);
+        Assert.Null(written.Domain.Value);
+        Assert.Equal("/", written.Path.Value);
+        Assert.True(consent.GetProperty("decided").GetBoolean());
+        Assert.True(consent.Categories()["preferences"]);
+    }
+
+    [Fact]
+    public async Task A_single_consent_cookie_is_written_without_a_deletion()
+    {
+        await using var app = await StartConsentAppAsync();
+        var jar = new CookieJar();
+        await app.ChooseAsync(jar, "reject-all");
+
+        var response = await app.ChooseAsync(jar, "accept-all");
+
+        Assert.Single(response.Named(ConsentCookie));
+    }
+
     [Fact]
     public async Task A_genuine_consent_value_under_the_visitor_cookie_name_is_rejected()
     {

@@ -94,4 +94,38 @@ public sealed class ReturnUrlsTests
     [Fact]
     public void Choose_matches_a_referer_on_a_non_default_port()
         => Assert.Equal("/p", ReturnUrls.Choose(null, Request("http://localhost:5000/p", scheme: "http", host: "localhost:5000")));
+    [Theory]
+    [InlineData("", "//evil.example/", "?_fpl=x")]
+    [InlineData("", "//evil.example", "?a=1&_fpl=x")]
+    [InlineData("", "/\\evil.example/", "?_fpl=x")]
+    [InlineData("", "//evil.example/", "")]
+    public void CurrentWithout_answers_the_root_when_the_current_path_is_not_local(string pathBase, string path, string query)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.PathBase = pathBase;
+        context.Request.Path = path;
+        context.Request.QueryString = new QueryString(query.Length == 0 ? null : query);
+
+        Assert.Equal("/", ReturnUrls.CurrentWithout(context.Request, "_fpl"));
+    }
+
+    [Fact]
+    public void CurrentWithout_keeps_a_local_path_and_the_other_parameters()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.PathBase = "/app";
+        context.Request.Path = "/a//b";
+        context.Request.QueryString = new QueryString("?q=1&_FPL=x");
+
+        Assert.Equal("/app/a//b?q=1", ReturnUrls.CurrentWithout(context.Request, "_fpl"));
+    }
+
+    [Theory]
+    [InlineData("/ok?x=1", "/ok?x=1")]
+    [InlineData("/caf\u00e9", "/caf%C3%A9")]
+    [InlineData("//evil.example/", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData(null, "/")]
+    public void LocalOrRoot_is_the_one_rule(string? url, string expected)
+        => Assert.Equal(expected, ReturnUrls.LocalOrRoot(url));
 }

@@ -81,7 +81,12 @@ internal sealed class ConsentManager
         var signal = (_options.HonorGlobalPrivacyControl && IsOne(context.Request.Headers[SecGpc]))
             || (_options.HonorDoNotTrack && IsOne(context.Request.Headers[Dnt]));
 
-        var record = _reader.ReadFirstValid(context.Request.Headers.Cookie, _options.CookieName, _codec);
+        var record = _reader.ReadAllValid(context.Request.Headers.Cookie, _options.CookieName, _codec, (_policy, _options.Revision, now), MostRestrictiveConsent.Fold, out var valid);
+        if (valid > 1)
+        {
+            _metrics.ConsentCookiesCombined();
+            _logger.ConsentCookiesCombined(valid, _options.CookieName, record!.Id);
+        }
 
         var current = record is not null && record.Revision == _options.Revision && record.ExpiresAt > now ? record : null;
         return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal) { Manager = this, Context = context };
@@ -143,6 +148,12 @@ internal sealed class ConsentManager
 
         Span<char> value = stackalloc char[CookieProtector.MaxValueLength];
         var length = _codec.Protect(record, value);
+        if (MostRestrictiveConsent.SentSeveral(context.Request.Headers.Cookie, _options.CookieName))
+        {
+            // Copies this response can reach (host-only, cookie domain) go, or they would narrow this decision.
+            _writer.Delete(context, _options.CookieName);
+        }
+
         _writer.Append(context, _options.CookieName, value[..length], lifetimeSeconds, now);
         feature.Apply(record);
         _gate.EnsureGated(context, feature);

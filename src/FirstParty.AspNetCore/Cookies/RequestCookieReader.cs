@@ -5,12 +5,13 @@ using Microsoft.Extensions.Primitives;
 namespace FirstParty.AspNetCore.Cookies;
 
 /// <summary>
-/// Reads one of FirstParty's protected cookies from the raw <c>Cookie</c> headers: the first value
-/// that verifies wins (a planted duplicate cannot hide a valid one), and every rejected value is
-/// logged and counted by reason.
+/// Reads one of FirstParty's protected cookies from the raw <c>Cookie</c> headers (a planted
+/// duplicate that does not verify cannot hide a valid one), logging and counting every rejected
+/// value by reason.
 /// </summary>
 internal sealed class RequestCookieReader(FirstPartyMetrics metrics, ILogger<RequestCookieReader> logger)
 {
+    /// <summary>The first value that verifies; later ones are not verified.</summary>
     public T? ReadFirstValid<T>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec)
         where T : class, ICookiePayload<T>
     {
@@ -42,5 +43,39 @@ internal sealed class RequestCookieReader(FirstPartyMetrics metrics, ILogger<Req
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// Every value that verifies, folded in the order sent by <paramref name="combine"/>; the single
+    /// valid value when there is only one. <paramref name="validCount"/> says how many verified.
+    /// </summary>
+    public T? ReadAllValid<T, TState>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec, TState state, Func<T, T, TState, T> combine, out int validCount)
+        where T : class, ICookiePayload<T>
+    {
+        T? combined = null;
+        var count = 0;
+        validCount = 0;
+        foreach (var raw in new CookieHeaderScanner(cookieHeaders, name))
+        {
+            count++;
+            var status = codec.TryRead(raw, out var value);
+            if (status == CookieReadStatus.Valid)
+            {
+                validCount++;
+                combined = combined is null ? value : combine(combined, value!, state);
+                continue;
+            }
+
+            var reason = status.ToReason();
+            metrics.CookieRejected(name, reason);
+            logger.CookieRejected(name, reason);
+        }
+
+        if (count > 1)
+        {
+            logger.DuplicateCookie(count, name);
+        }
+
+        return combined;
     }
 }

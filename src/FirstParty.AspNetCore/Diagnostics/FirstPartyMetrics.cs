@@ -22,6 +22,7 @@ internal sealed class FirstPartyMetrics
     private readonly Counter<long> _ledgerFailed;
     private readonly Counter<long> _ledgerErased;
     private readonly Counter<long> _ledgerPurged;
+    private readonly Counter<long> _consentCombined;
     private readonly Counter<long> _linksAdopted;
     private readonly Counter<long> _linksRejected;
 
@@ -41,6 +42,7 @@ internal sealed class FirstPartyMetrics
         _ledgerErased = meter.CreateCounter<long>("firstparty.ledger.erased", "{receipt}", "Receipts erased (deleted or pseudonymised) on request.");
         _linksAdopted = meter.CreateCounter<long>("firstparty.linking.adopted", "{link}", "Visitor ids adopted from a sister site's signed link.");
         _linksRejected = meter.CreateCounter<long>("firstparty.linking.rejected", "{link}", "Cross-domain link parameters not adopted, by reason.");
+        _consentCombined = meter.CreateCounter<long>("firstparty.consent.combined", "{request}", "Requests carrying several valid consent cookies, decided by what all of them grant.");
         _ledgerPurged = meter.CreateCounter<long>("firstparty.ledger.purged", "{receipt}", "Receipts deleted by the retention purge.");
     }
 
@@ -83,6 +85,8 @@ internal sealed class FirstPartyMetrics
             new KeyValuePair<string, object?>("source", source),
             new KeyValuePair<string, object?>("regime", regime.ToString()),
             new KeyValuePair<string, object?>("gpc", gpc));
+
+    public void ConsentCookiesCombined() => _consentCombined.Add(1);
 
     public void CookieSuppressed(string category) => _suppressed.Add(1, new KeyValuePair<string, object?>("category", category));
 }

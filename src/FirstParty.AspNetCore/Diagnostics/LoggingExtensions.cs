@@ -14,7 +14,7 @@ internal static partial class LoggingExtensions
     [LoggerMessage(3, LogLevel.Debug, "Ignored the {CookieName} cookie: {Reason}. It is treated as absent.", EventName = "CookieRejected")]
     public static partial void CookieRejected(this ILogger logger, string cookieName, string reason);
 
-    [LoggerMessage(4, LogLevel.Debug, "The request carries {Count} cookies named {CookieName}; the first valid one is used.", EventName = "DuplicateCookie")]
+    [LoggerMessage(4, LogLevel.Debug, "The request carries {Count} cookies named {CookieName}.", EventName = "DuplicateCookie")]
     public static partial void DuplicateCookie(this ILogger logger, int count, string cookieName);
 
     [LoggerMessage(5, LogLevel.Trace, "No visitor cookies for a crawler: {UserAgent}.", EventName = "CrawlerSkipped")]
@@ -97,4 +97,6 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(35, LogLevel.Warning, "The cookie gate does not start this request pipeline (it was built without the host's startup filters): cookies written by middleware placed before UseFirstParty() are not gated. Build the pipeline through the host (WebApplication or ConfigureWebHost).", EventName = "CookieGateNotAtPipelineStart")]
     public static partial void CookieGateNotAtPipelineStart(this ILogger logger);
+    [LoggerMessage(44, LogLevel.Information, "The request carries {Count} valid {CookieName} cookies: it is decided by what all of them grant, as consent {ConsentId}.", EventName = "ConsentCookiesCombined")]
+    public static partial void ConsentCookiesCombined(this ILogger logger, int count, string cookieName, string consentId);
 }

@@ -17,23 +17,8 @@ namespace FirstParty.AspNetCore.Endpoints;
 /// </summary>
 internal static class ConsentEndpoints
 {
-    /// <summary>A consent form is a handful of short fields; anything larger is not one.</summary>
-    internal const int MaxBodyBytes = 8 * 1024;
-
     /// <summary>Shows one gated element on the next page view without recording anything.</summary>
     internal const string AllowOnceChoice = "once";
-
-    private static readonly FormOptions FormLimits = new()
-    {
-        // Buffering is what makes BufferBodyLengthLimit apply to bodies sent without Content-Length.
-        BufferBody = true,
-        ValueCountLimit = 64,
-        KeyLengthLimit = 64,
-        ValueLengthLimit = 2048,
-        BufferBodyLengthLimit = MaxBodyBytes,
-        MultipartBodyLengthLimit = MaxBodyBytes,
-        MultipartHeadersLengthLimit = 4096,
-    };
 
     public static IResult GetStateAsync(HttpContext context, IAntiforgery antiforgery)
     {
@@ -60,7 +45,7 @@ internal static class ConsentEndpoints
             return MissingMiddleware();
         }
 
-        if (context.Request.ContentLength > MaxBodyBytes)
+        if (FormBody.DeclaresTooLarge(context.Request))
         {
             return Reject(logger, StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
         }
@@ -70,25 +55,16 @@ internal static class ConsentEndpoints
             return Reject(logger, StatusCodes.Status415UnsupportedMediaType, "Post the consent form as application/x-www-form-urlencoded or multipart/form-data.");
         }
 
-        context.Features.Set<IFormFeature>(new FormFeature(context.Request, FormLimits));
-        IFormCollection form;
-        try
+        // Read the form first: a body over the limit is a 413, not an antiforgery failure.
+        var read = await FormBody.ReadAsync(context).ConfigureAwait(false);
+        if (read.Form is not { } form)
         {
-            // Read the form first: a body over the limit is a 413, not an antiforgery failure.
-            form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            await antiforgery.ValidateRequestAsync(context).ConfigureAwait(false);
+            return Reject(logger, read.Status, read.Problem!);
         }
-        catch (AntiforgeryValidationException)
+
+        if (!await IsValidAntiforgeryAsync(context, antiforgery).ConfigureAwait(false))
         {
             return Reject(logger, StatusCodes.Status400BadRequest, "The antiforgery token is missing or invalid.");
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
-        {
-            return Reject(logger, StatusCodes.Status413PayloadTooLarge, "The form is too large.");
-        }
-        catch (BadHttpRequestException ex)
-        {
-            return Reject(logger, ex.StatusCode, "The form could not be read.");
         }
 
         var choice = form["choice"];
@@ -168,14 +144,16 @@ internal static class ConsentEndpoints
             return MissingMiddleware();
         }
 
-        if (context.Request.ContentLength > MaxBodyBytes)
+        IFormCollection? form = null;
+        if (context.Request.HasFormContentType || FormBody.DeclaresTooLarge(context.Request))
         {
-            return Reject(logger, StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
-        }
+            var read = await FormBody.ReadAsync(context).ConfigureAwait(false);
+            if (read.Form is null)
+            {
+                return Reject(logger, read.Status, read.Problem!);
+            }
 
-        if (context.Request.HasFormContentType)
-        {
-            context.Features.Set<IFormFeature>(new FormFeature(context.Request, FormLimits));
+            form = read.Form;
         }
 
         if (!await IsValidAntiforgeryAsync(context, antiforgery).ConfigureAwait(false))
@@ -201,9 +179,7 @@ internal static class ConsentEndpoints
         context.Response.Headers["Clear-Site-Data"] = "\"storage\"";
         context.Features.Set<IConsentFeature>(fresh);
         context.Features.Set<ITrackingConsentFeature>(fresh);
-        var returnUrl = context.Request.HasFormContentType
-            ? (await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false))["returnUrl"]
-            : context.Request.Query["returnUrl"];
+        var returnUrl = form is not null ? form["returnUrl"] : context.Request.Query["returnUrl"];
         return Answer(context, fresh, returnUrl);
     }
 
@@ -287,6 +263,17 @@ internal static class ConsentEndpoints
             return false;
         }
     }
+
+    /// <summary>
+    /// The answer for a method a FirstParty path does not take: 405 with problem details and the
+    /// <c>Allow</c> header, rather than routing's empty 405.
+    /// </summary>
+    public static Func<HttpContext, ILogger<ConsentManager>, IResult> MethodNotAllowed(string allow)
+        => (context, logger) =>
+        {
+            context.Response.Headers.Allow = allow;
+            return Reject(logger, StatusCodes.Status405MethodNotAllowed, $"{Truncate(context.Request.Method)} is not supported here; use {allow}.");
+        };
 
     private static IResult LedgerUnavailable()
         => Results.Problem(

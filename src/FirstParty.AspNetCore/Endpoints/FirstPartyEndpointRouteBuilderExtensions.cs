@@ -29,6 +29,13 @@ public static class FirstPartyEndpointRouteBuilderExtensions
         group.MapGet("/consent/receipts", ConsentEndpoints.GetReceiptsAsync).WithName("FirstParty.GetConsentReceipts");
         group.MapGet("/link", ConsentEndpoints.Link).WithName("FirstParty.Link");
         group.MapPost("/forget", ConsentEndpoints.ForgetAsync).WithName("FirstParty.Forget").DisableAntiforgery();
+
+        // Without an HTTP method these match only when no endpoint above takes the method (routing
+        // prefers endpoints that name their methods), so other methods get problem details too.
+        group.Map("/consent", ConsentEndpoints.MethodNotAllowed("GET, POST, DELETE"));
+        group.Map("/consent/receipts", ConsentEndpoints.MethodNotAllowed("GET"));
+        group.Map("/link", ConsentEndpoints.MethodNotAllowed("GET"));
+        group.Map("/forget", ConsentEndpoints.MethodNotAllowed("POST"));
         group.DisableVisitorCookies();
 
         if (options.Consent.HonorGlobalPrivacyControl)
@@ -36,6 +43,8 @@ public static class FirstPartyEndpointRouteBuilderExtensions
             var lastUpdate = options.Endpoints.GlobalPrivacyControlLastUpdate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             endpoints.MapGet("/.well-known/gpc.json", () => Results.Json(new GpcResponse(true, lastUpdate), EndpointJsonContext.Default.GpcResponse))
                 .WithName("FirstParty.GpcWellKnown")
+                .DisableVisitorCookies();
+            endpoints.Map("/.well-known/gpc.json", ConsentEndpoints.MethodNotAllowed("GET"))
                 .DisableVisitorCookies();
         }
 

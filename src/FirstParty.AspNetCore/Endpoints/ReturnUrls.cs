@@ -3,12 +3,18 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace FirstParty.AspNetCore.Endpoints;
 
-/// <summary>Chooses where to send the browser after a form post, never off the site.</summary>
+/// <summary>
+/// Chooses where to send the browser on this site, never off it. Every <c>Location</c> FirstParty
+/// writes for its own site comes out of <see cref="LocalOrRoot"/>; the only other redirect, to a
+/// sister site from <c>/_fp/link</c>, goes only to a host listed in <c>FirstParty:Linking:Domains</c>.
+/// </summary>
 internal static class ReturnUrls
 {
     /// <summary>
     /// The current page (path base, path and query) without the named one-shot query parameters,
-    /// compared without case as <see cref="HttpRequest.Query"/> compares them.
+    /// compared without case as <see cref="HttpRequest.Query"/> compares them; <c>/</c> when that is
+    /// not a local URL (a request target such as <c>//evil.example/</c> is a valid path to the server
+    /// but another host to the browser).
     /// </summary>
     public static string CurrentWithout(HttpRequest request, string first, string? second = null)
     {
@@ -16,20 +22,26 @@ internal static class ReturnUrls
         var query = request.Query;
         if (query.Count == 0)
         {
-            return path;
+            return LocalOrRoot(path.ToString());
         }
 
         if (!query.ContainsKey(first) && (second is null || !query.ContainsKey(second)))
         {
-            return path + request.QueryString;
+            return LocalOrRoot(path + request.QueryString);
         }
 
         var kept = query
             .Where(q => !string.Equals(q.Key, first, StringComparison.OrdinalIgnoreCase)
                 && !string.Equals(q.Key, second, StringComparison.OrdinalIgnoreCase))
             .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)));
-        return QueryHelpers.AddQueryString(path, kept);
+        return LocalOrRoot(QueryHelpers.AddQueryString(path.ToString(), kept));
     }
+
+    /// <summary>
+    /// The one rule for a redirect on this site: <paramref name="url"/> (non-ASCII percent-encoded)
+    /// when it is local by <see cref="IsLocal"/>, otherwise <c>/</c>.
+    /// </summary>
+    public static string LocalOrRoot(string? url) => IsLocal(url) ? EncodeNonAscii(url!) : "/";
 
     /// <summary>
     /// The return URL when it is a local path; otherwise the path of a same-origin Referer;
@@ -39,7 +51,7 @@ internal static class ReturnUrls
     {
         if (IsLocal(returnUrl))
         {
-            return EncodeNonAscii(returnUrl!);
+            return LocalOrRoot(returnUrl);
         }
 
         if (Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)
@@ -47,7 +59,7 @@ internal static class ReturnUrls
             && string.Equals(referer.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
             && IsLocal(referer.PathAndQuery))
         {
-            return referer.PathAndQuery;
+            return LocalOrRoot(referer.PathAndQuery);
         }
 
         return "/";
