@@ -128,6 +128,41 @@ public sealed class CrawlerDetectorTests
     }
 
     [Fact]
+    public void Remembered_answers_never_leak_to_another_user_agent()
+    {
+        // One slot: every user agent replaces the previous answer, so only the key comparison keeps them apart.
+        var detector = new CrawlerDetector(CrawlerUserAgentList.Embedded.Patterns, cacheSize: 1);
+        const string Person = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        const string Crawler = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.False(detector.IsCrawler(Person));
+            Assert.False(detector.IsCrawler(Person));
+            Assert.True(detector.IsCrawler(Crawler));
+            Assert.True(detector.IsCrawler(Crawler));
+        }
+    }
+
+    [Fact]
+    public void A_user_agent_too_long_to_remember_is_still_answered()
+    {
+        var longCrawler = new string('x', CrawlerDetector.MaxCachedLength) + " Googlebot/2.1";
+        var longPerson = "Mozilla/5.0 " + new string('x', CrawlerDetector.MaxCachedLength);
+
+        Assert.True(Default.IsCrawler(longCrawler));
+        Assert.True(Default.IsCrawler(longCrawler));
+        Assert.False(Default.IsCrawler(longPerson));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    public void The_answer_table_size_must_be_a_power_of_two(int size)
+        => Assert.Throws<ArgumentOutOfRangeException>(() => new CrawlerDetector(["probe"], size));
+
+    [Fact]
     public void An_invalid_pattern_is_refused()
         => Assert.ThrowsAny<ArgumentException>(() => new CrawlerDetector(["bot("]));
 
