@@ -69,9 +69,9 @@ if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v qui
   exit 1
 fi
 
-# Every package must pack with its README and licence metadata. Each archive is read into variables
-# first: piping unzip into "grep -q" under pipefail fails at random when grep exits before unzip has
-# finished writing (SIGPIPE).
+# Every package must pack with its README, licence metadata and, where it embeds third-party data,
+# the notices. Each archive is read into variables first: piping unzip into "grep -q" under pipefail
+# fails at random when grep exits before unzip has finished writing (SIGPIPE).
 packages=$(mktemp -d)
 pack_problem=""
 for library in src/*/*.csproj; do
@@ -87,11 +87,20 @@ for library in src/*/*.csproj; do
   fi
   nuspec=$(unzip -p "$package" '*.nuspec' 2>&1 || true)
   listing=$(unzip -Z1 "$package" 2>&1 || true)
-  [[ "$nuspec" == *'<license type="expression">MIT</license>'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no MIT licence expression"
+  # FirstParty.AspNetCore embeds the Public Suffix List (MPL-2.0) and crawler-user-agents (MIT): it
+  # declares both licences and ships their notices. The other packages embed neither.
+  licence="MIT"
+  notices=""
+  if [ "$id" = FirstParty.AspNetCore ]; then
+    licence="MIT AND MPL-2.0"
+    notices=THIRD-PARTY-NOTICES.md
+  fi
+  [[ "$nuspec" == *"<license type=\"expression\">$licence</license>"* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no '$licence' licence expression"
   [[ $'\n'"$listing"$'\n' == *$'\nREADME.md\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no README.md"
+  [ -z "$notices" ] || [[ $'\n'"$listing"$'\n' == *$'\n'"$notices"$'\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no $notices"
 done
 if [ -n "$pack_problem" ]; then
-  echo "dotnet pack did not produce packages with README and licence metadata: $pack_problem."
+  echo "dotnet pack did not produce packages with README, licence metadata and notices: $pack_problem."
   echo "0 passed, 1 failed"
   exit 1
 fi

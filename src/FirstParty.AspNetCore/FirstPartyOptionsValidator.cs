@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using FirstParty.AspNetCore.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,14 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         if (visitor.CrawlerUserAgents is { } crawlers && crawlers.Any(string.IsNullOrWhiteSpace))
         {
             failures.Add($"{Section}:Visitor:CrawlerUserAgents must not contain empty entries.");
+        }
+
+        for (var i = 0; visitor.CrawlerUserAgents is { } patterns && i < patterns.Count; i++)
+        {
+            if (!string.IsNullOrWhiteSpace(patterns[i]) && RegexError(patterns[i]) is { } error)
+            {
+                failures.Add($"{Section}:Visitor:CrawlerUserAgents:{i} must be a regular expression (as in the crawler-user-agents list); '{patterns[i]}' is not: {error}");
+            }
         }
 
         if (session.Timeout <= TimeSpan.Zero || session.Timeout > VisitorOptions.MaximumLifetime)
@@ -491,4 +500,17 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
     }
 
     private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+
+    private static string? RegexError(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+    }
 }

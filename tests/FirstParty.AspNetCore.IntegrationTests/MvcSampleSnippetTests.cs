@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using MvcSample.Controllers;
 
@@ -35,8 +37,34 @@ public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> 
         Assert.Contains("gtag('config',\"G-SAMPLE123\",{})", page.Body, StringComparison.Ordinal);
         Assert.Contains("_paq.push(['requireCookieConsent']);_paq.push(['setCookieConsentGiven']);", page.Body, StringComparison.Ordinal);
         Assert.Contains("_paq.push(['setSiteId',\"1\"])", page.Body, StringComparison.Ordinal);
-        Assert.Contains("clarity('consent');", page.Body, StringComparison.Ordinal);
+        Assert.Contains("clarity('consentv2',{\"ad_Storage\":\"granted\",\"analytics_Storage\":\"granted\"});", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("clarity('consent')", page.Body, StringComparison.Ordinal);
         Assert.Contains("<script src=\"/js/stubs/plausible.js\" data-domain=\"localhost\" defer></script>", page.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("data-fp-src=\"/js/stubs/", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_consent_matomo_takes_the_visitor_id_derived_from_the_server_visitor()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all", "/");
+
+        var page = await browser.NavigateAsync("/");
+
+        // The visitor cookie's payload is in clear: 2.{key}.{mac}.{visitor id}.…
+        var visitorId = browser.Cookies["_fp_id"].Split('.')[3];
+        var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("matomo:" + visitorId)))[..16];
+        Assert.Contains($"_paq.push(['setVisitorId',\"{expected}\"]);", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clarity_is_told_ads_storage_is_denied_when_only_analytics_is_granted()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("custom", "/", "analytics");
+
+        var page = await browser.NavigateAsync("/");
+
+        Assert.Contains("clarity('consentv2',{\"ad_Storage\":\"denied\",\"analytics_Storage\":\"granted\"});", page.Body, StringComparison.Ordinal);
     }
 }

@@ -339,7 +339,7 @@ public sealed class FirstPartyMiddlewareTests
     [Fact]
     public async Task A_configured_crawler_list_replaces_the_defaults()
     {
-        await using var app = await TestApp.StartAsync(o => o.Configuration["FirstParty:Visitor:CrawlerUserAgents:0"] = "InternalProbe");
+        await using var app = await TestApp.StartAsync(o => o.Configuration["FirstParty:Visitor:CrawlerUserAgents:0"] = "(?i)InternalProbe");
 
         var googlebot = await app.NavigateAsync(configure: r => r.Headers.TryAddWithoutValidation("User-Agent", GooglebotUserAgent));
         var probe = await app.NavigateAsync(configure: r => r.Headers.TryAddWithoutValidation("User-Agent", "internalprobe/1.0"));

@@ -220,6 +220,14 @@ public sealed class FirstPartyOptionsValidatorTests
     }
 
     [Fact]
+    public async Task A_crawler_pattern_that_is_not_a_regular_expression_fails()
+    {
+        var ex = await AssertStartFailsAsync(("FirstParty:Visitor:CrawlerUserAgents:0", "Googlebot\\/"), ("FirstParty:Visitor:CrawlerUserAgents:1", "bot("));
+        Assert.Contains("FirstParty:Visitor:CrawlerUserAgents:1", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("FirstParty:Visitor:CrawlerUserAgents:0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_failure_is_reported_at_once()
     {
         var ex = await AssertStartFailsAsync(

@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.Providers;
@@ -200,7 +203,10 @@ internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options
     }
 }
 
-/// <summary>Matomo with its cookie-consent API: cookies only once consent is given, which this snippet's gate guarantees.</summary>
+/// <summary>
+/// Matomo with its cookie-consent API: cookies only once consent is given, which this snippet's gate
+/// guarantees. With consent, the tracker takes a visitor id derived from the server's visitor id.
+/// </summary>
 internal sealed class MatomoSnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
 {
     public string Name => "matomo";
@@ -216,17 +222,43 @@ internal sealed class MatomoSnippet(IOptions<FirstPartyOptions> options) : ITrac
         }
 
         var identify = context.UserId is null ? string.Empty : $"_paq.push(['setUserId',{TrackingSnippets.Json(context.UserId)}]);";
+
+        // Only with consent now: an inert copy activated later on this page lets Matomo pick its own id.
+        var visitor = context.Granted && context.HttpContext.GetVisitor() is { } known
+            ? $"_paq.push(['setVisitorId',\"{VisitorId(known.VisitorId)}\"]);"
+            : string.Empty;
         yield return TrackingSnippets.Inline(
             "var _paq=window._paq=window._paq||[];_paq.push(['requireCookieConsent']);_paq.push(['setCookieConsentGiven']);"
             + identify
+            + visitor
             + $"_paq.push(['setTrackerUrl',{TrackingSnippets.Json(o.Url + "matomo.php")}]);_paq.push(['setSiteId',{TrackingSnippets.Json(o.SiteId)}]);_paq.push(['trackPageView']);_paq.push(['enableLinkTracking']);");
         yield return TrackingSnippets.External(o.Url + "matomo.js");
     }
+
+    /// <summary>
+    /// Matomo's visitor id (16 hex digits, the form <c>setVisitorId</c> accepts): the first 64 bits of
+    /// SHA-256 over <c>matomo:</c> and the visitor id. A hash rather than a prefix of the UUID gives
+    /// 64 random bits (a version-4 UUID's first 16 digits hold 60) and cannot be matched to the
+    /// visitor id or to the GA4 client id derived from it; the same visitor always gets the same id.
+    /// </summary>
+    internal static string VisitorId(string visitorId)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes("matomo:" + visitorId), digest);
+        return Convert.ToHexStringLower(digest[..8]);
+    }
 }
 
-/// <summary>Microsoft Clarity with its consent API: the tag loads, then <c>clarity('consent')</c> allows its cookies.</summary>
+/// <summary>
+/// Microsoft Clarity with its consent API v2: the tag loads, then <c>clarity('consentv2', …)</c>
+/// passes <c>ad_Storage</c> and <c>analytics_Storage</c>, each granted when the category that Consent
+/// Mode's <c>ad_storage</c> and <c>analytics_storage</c> signals map to is granted, and again after
+/// every choice made on the page.
+/// </summary>
 internal sealed class ClaritySnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
 {
+    private (string Ads, string Analytics, string Listener)? _signals;
+
     public string Name => "clarity";
 
     public string ConsentKey => options.Value.Providers.Clarity.Category;
@@ -239,10 +271,32 @@ internal sealed class ClaritySnippet(IOptions<FirstPartyOptions> options) : ITra
             yield break;
         }
 
+        var (ads, analytics, listener) = _signals ??= Signals(options.Value);
+        var consent = context.HttpContext.GetConsent();
+        var state = $"clarity('consentv2',{{\"ad_Storage\":\"{State(consent, ads)}\",\"analytics_Storage\":\"{State(consent, analytics)}\"}});";
         var identify = context.UserId is null ? string.Empty : $"clarity('identify',{TrackingSnippets.Json(context.UserId)});";
         yield return TrackingSnippets.Inline(
-            "window.clarity=window.clarity||function(){(window.clarity.q=window.clarity.q||[]).push(arguments);};clarity('consent');" + identify);
+            "window.clarity=window.clarity||function(){(window.clarity.q=window.clarity.q||[]).push(arguments);};" + state + listener + identify);
         yield return TrackingSnippets.External(o.ScriptUrl + Uri.EscapeDataString(o.ProjectId));
+    }
+
+    private static string State(IConsentFeature? consent, string key) => consent?.IsGranted(key) == true ? "granted" : "denied";
+
+    /// <summary>The categories behind the two signals, and a listener (built once) that passes new choices on.</summary>
+    private static (string Ads, string Analytics, string Listener) Signals(FirstPartyOptions options)
+    {
+        var signals = options.ConsentMode.Signals;
+        var ads = signals.TryGetValue("ad_storage", out var a) && !string.IsNullOrEmpty(a) ? a : "marketing";
+        var analytics = signals.TryGetValue("analytics_storage", out var b) && !string.IsNullOrEmpty(b) ? b : options.Providers.Clarity.Category;
+
+        // The enhancement script raises firstparty:change with the new state after every choice.
+        var map = new JsonObject { ["ad_Storage"] = ads, ["analytics_Storage"] = analytics };
+        var listener = "(function(m){document.addEventListener('firstparty:change',function(e){var s=e.detail,u={},k,c;"
+            + "for(k in m){c=m[k];u[k]=((c in s.services)?s.services[c]:s.categories[c])?'granted':'denied'}"
+            + "clarity('consentv2',u)})})("
+            + TrackingSnippets.Json(map)
+            + ");";
+        return (ads, analytics, listener);
     }
 }
 

@@ -34,9 +34,10 @@ public sealed class VisitorOptions
     public bool IgnoreCrawlers { get; set; } = true;
 
     /// <summary>
-    /// Case-insensitive substrings of <c>User-Agent</c> that mark a crawler. When null (default) a
-    /// built-in list is used (<c>bot</c>, <c>crawl</c>, <c>spider</c>, <c>slurp</c>, link-preview fetchers, ...);
-    /// a configured list replaces it.
+    /// Regular expressions, matched case-sensitively against <c>User-Agent</c>, that mark a crawler
+    /// (write <c>(?i)</c> for a case-insensitive one). When null (default) the embedded
+    /// <c>crawler-user-agents</c> list is used, without its browser-automation entries; a configured
+    /// list replaces it. Each entry must be a valid .NET regular expression.
     /// </summary>
     public IList<string>? CrawlerUserAgents { get; set; }
 }

@@ -20,7 +20,7 @@ public sealed class BuiltInSnippetTests
         return Microsoft.Extensions.Options.Options.Create(options);
     }
 
-    private static TrackingContext Context(string? userId = null, ProviderIds? ids = null, bool granted = true, string? pathBase = null)
+    private static TrackingContext Context(string? userId = null, ProviderIds? ids = null, bool granted = true, string? pathBase = null, IVisitorFeature? visitor = null, params string[] consented)
     {
         var http = ProviderTestSupport.Http("shop.example");
         if (pathBase is not null)
@@ -28,6 +28,12 @@ public sealed class BuiltInSnippetTests
             http.Request.PathBase = new PathString(pathBase);
         }
 
+        if (visitor is not null)
+        {
+            http.Features.Set(visitor);
+        }
+
+        http.Features.Set<IConsentFeature>(new GrantedCategories(consented));
         return new TrackingContext(http, granted, ids ?? NoIds, userId);
     }
 
@@ -508,6 +514,39 @@ public sealed class BuiltInSnippetTests
         Assert.Contains("_paq.push(['setSiteId',\"\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)\"]);", code, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Matomo_takes_a_visitor_id_derived_from_the_server_visitor_before_the_page_view()
+    {
+        var code = Matomo().GetScripts(Context(visitor: new FakeVisitor())).ToList()[0].Code!;
+
+        var expected = MatomoSnippet.VisitorId(ProviderTestSupport.VisitorId);
+        var set = code.IndexOf($"_paq.push(['setVisitorId',\"{expected}\"]);", StringComparison.Ordinal);
+        Assert.True(set >= 0, code);
+        Assert.True(set < code.IndexOf("trackPageView", StringComparison.Ordinal));
+        Assert.Matches("^[0-9a-f]{16}$", expected);
+    }
+
+    [Fact]
+    public void The_matomo_visitor_id_is_the_start_of_a_sha256_of_the_visitor_id()
+    {
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("matomo:" + ProviderTestSupport.VisitorId));
+
+        Assert.Equal(Convert.ToHexStringLower(digest)[..16], MatomoSnippet.VisitorId(ProviderTestSupport.VisitorId));
+        Assert.Equal(MatomoSnippet.VisitorId(ProviderTestSupport.VisitorId), MatomoSnippet.VisitorId(ProviderTestSupport.VisitorId));
+        Assert.NotEqual(MatomoSnippet.VisitorId(ProviderTestSupport.VisitorId), MatomoSnippet.VisitorId(ProviderTestSupport.OtherVisitorId));
+        Assert.NotEqual(ProviderTestSupport.VisitorId.Replace("-", string.Empty, StringComparison.Ordinal)[..16], MatomoSnippet.VisitorId(ProviderTestSupport.VisitorId));
+    }
+
+    [Fact]
+    public void Matomo_sets_no_visitor_id_without_consent_now_or_without_a_visitor()
+    {
+        var inert = Matomo().GetScripts(Context(granted: false, visitor: new FakeVisitor())).ToList()[0].Code!;
+        var noVisitor = Matomo().GetScripts(Context()).ToList()[0].Code!;
+
+        Assert.DoesNotContain("setVisitorId", inert, StringComparison.Ordinal);
+        Assert.DoesNotContain("setVisitorId", noVisitor, StringComparison.Ordinal);
+    }
+
     // ---- Clarity ----
 
     private static ClaritySnippet Clarity(Action<ClaritySnippetOptions>? configure = null) => new(Options(p =>
@@ -523,25 +562,66 @@ public sealed class BuiltInSnippetTests
     }
 
     [Fact]
-    public void Clarity_queues_consent_then_loads_the_tag()
+    public void Clarity_queues_consent_v2_then_loads_the_tag()
     {
-        var scripts = Clarity().GetScripts(Context()).ToList();
+        var scripts = Clarity().GetScripts(Context(consented: "analytics")).ToList();
 
         Assert.Equal(2, scripts.Count);
-        Assert.Equal(
-            "window.clarity=window.clarity||function(){(window.clarity.q=window.clarity.q||[]).push(arguments);};clarity('consent');",
-            scripts[0].Code);
+        Assert.StartsWith(
+            "window.clarity=window.clarity||function(){(window.clarity.q=window.clarity.q||[]).push(arguments);};clarity('consentv2',{\"ad_Storage\":\"denied\",\"analytics_Storage\":\"granted\"});",
+            scripts[0].Code,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("clarity('consent')", scripts[0].Code, StringComparison.Ordinal);
         Assert.Equal(new TrackingScript { Src = "https://www.clarity.ms/tag/abc123xyz", Async = true }, scripts[1]);
         Assert.Equal("clarity", Clarity().Name);
         Assert.Equal("analytics", Clarity().ConsentKey);
+    }
+
+    [Theory]
+    [InlineData(new[] { "analytics", "marketing" }, "granted", "granted")]
+    [InlineData(new[] { "marketing" }, "granted", "denied")]
+    [InlineData(new string[0], "denied", "denied")]
+    public void Clarity_storage_signals_follow_the_categories(string[] consented, string ads, string analytics)
+    {
+        var code = Clarity().GetScripts(Context(consented: consented)).ToList()[0].Code!;
+
+        Assert.Contains($"clarity('consentv2',{{\"ad_Storage\":\"{ads}\",\"analytics_Storage\":\"{analytics}\"}});", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Clarity_takes_the_categories_from_the_consent_mode_signal_map()
+    {
+        var options = new FirstPartyOptions();
+        options.Providers.Clarity.ProjectId = "abc123xyz";
+        options.ConsentMode.Signals["ad_storage"] = "advertising";
+        options.ConsentMode.Signals["analytics_storage"] = "statistics";
+        var snippet = new ClaritySnippet(Microsoft.Extensions.Options.Options.Create(options));
+
+        var code = snippet.GetScripts(Context(consented: ["advertising", "statistics"])).ToList()[0].Code!;
+
+        Assert.Contains("clarity('consentv2',{\"ad_Storage\":\"granted\",\"analytics_Storage\":\"granted\"});", code, StringComparison.Ordinal);
+        Assert.Contains("({\"ad_Storage\":\"advertising\",\"analytics_Storage\":\"statistics\"});", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Clarity_passes_each_later_choice_on_through_consent_v2()
+    {
+        var code = Clarity().GetScripts(Context()).ToList()[0].Code!;
+
+        Assert.Contains("document.addEventListener('firstparty:change',", code, StringComparison.Ordinal);
+        Assert.Contains("clarity('consentv2',u)", code, StringComparison.Ordinal);
+        Assert.Contains("({\"ad_Storage\":\"marketing\",\"analytics_Storage\":\"analytics\"});", code, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Clarity_identifies_only_with_a_user_id_after_consent()
     {
         var code = Clarity().GetScripts(Context(UserId)).ToList()[0].Code!;
+        var anonymous = Clarity().GetScripts(Context()).ToList()[0].Code!;
 
-        Assert.EndsWith("clarity('consent');clarity('identify',\"user-42\");", code, StringComparison.Ordinal);
+        Assert.EndsWith("clarity('identify',\"user-42\");", code, StringComparison.Ordinal);
+        Assert.True(code.IndexOf("clarity('consentv2',{", StringComparison.Ordinal) < code.IndexOf("clarity('identify'", StringComparison.Ordinal));
+        Assert.DoesNotContain("identify", anonymous, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -642,4 +722,32 @@ public sealed class BuiltInSnippetTests
 
         public int GetHashCode(TrackingScript obj) => HashCode.Combine(obj.Src, obj.Code);
     }
+}
+
+/// <summary>A consent state that grants exactly the given categories.</summary>
+internal sealed class GrantedCategories(params string[] granted) : IConsentFeature
+{
+    public bool IsDecided => true;
+
+    public bool IsStale => false;
+
+    public string? ConsentId => null;
+
+    public int Revision => 1;
+
+    public ConsentRegime Regime => ConsentRegime.OptIn;
+
+    public string? Region => null;
+
+    public bool GlobalPrivacyControl => false;
+
+    public DateTimeOffset? DecidedAt => null;
+
+    public DateTimeOffset? ExpiresAt => null;
+
+    public string? Source => null;
+
+    public IReadOnlyDictionary<string, bool> Categories => granted.ToDictionary(static c => c, static _ => true, StringComparer.Ordinal);
+
+    public bool IsGranted(string category) => granted.Contains(category, StringComparer.Ordinal);
 }
