@@ -25,29 +25,12 @@ public sealed class ConsentEndpointsKestrelTests
     [InlineData("/\u65e5\u672c")]
     public async Task A_local_return_url_with_non_ascii_characters_redirects_instead_of_failing(string returnUrl)
     {
-        using var host = new HostBuilder()
-            .ConfigureAppConfiguration(c => c.AddInMemoryCollection([KeyValuePair.Create<string, string?>("FirstParty:Consent:Regime", "OptIn")]))
-            .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureWebHost(web => web
-                .UseKestrel()
-                .UseUrls("http://127.0.0.1:0")
-                .ConfigureServices((context, services) =>
-                {
-                    services.AddRouting();
-                    services.AddFirstParty(context.Configuration.GetSection("FirstParty"));
-                    TestApp.UseInMemoryKeyRing(services, new InMemoryXmlRepository());
-                })
-                .Configure(app =>
-                {
-                    app.UseRouting();
-                    app.UseFirstParty();
-                    app.UseEndpoints(e => e.MapFirstParty());
-                }))
-            .Build();
-        await host.StartAsync();
+        var (host, address) = await KestrelTestHost.StartAsync(
+            [KeyValuePair.Create<string, string?>("FirstParty:Consent:Regime", "OptIn")],
+            e => e.MapFirstParty());
+        using var disposeHost = host;
         try
         {
-            var address = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             var context = new DefaultHttpContext { RequestServices = host.Services };
             var tokens = host.Services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
             var cookieName = host.Services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.Name;

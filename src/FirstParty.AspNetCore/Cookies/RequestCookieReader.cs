@@ -14,13 +14,27 @@ internal sealed class RequestCookieReader(FirstPartyMetrics metrics, ILogger<Req
     /// <summary>The first value that verifies; later ones are not verified.</summary>
     public T? ReadFirstValid<T>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec)
         where T : class, ICookiePayload<T>
+        => Read<T, object?>(cookieHeaders, name, codec, null, combine: null, out _);
+
+    /// <summary>
+    /// Every value that verifies, folded in the order sent by <paramref name="combine"/>; the single
+    /// valid value when there is only one. <paramref name="validCount"/> says how many verified.
+    /// </summary>
+    public T? ReadAllValid<T, TState>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec, TState state, Func<T, T, TState, T> combine, out int validCount)
+        where T : class, ICookiePayload<T>
+        => Read(cookieHeaders, name, codec, state, combine, out validCount);
+
+    /// <summary>Without <paramref name="combine"/>, values after the first valid one are counted but not verified.</summary>
+    private T? Read<T, TState>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec, TState state, Func<T, T, TState, T>? combine, out int validCount)
+        where T : class, ICookiePayload<T>
     {
         T? found = null;
         var count = 0;
+        validCount = 0;
         foreach (var raw in new CookieHeaderScanner(cookieHeaders, name))
         {
             count++;
-            if (found is not null)
+            if (found is not null && combine is null)
             {
                 continue;
             }
@@ -28,7 +42,8 @@ internal sealed class RequestCookieReader(FirstPartyMetrics metrics, ILogger<Req
             var status = codec.TryRead(raw, out var value);
             if (status == CookieReadStatus.Valid)
             {
-                found = value;
+                validCount++;
+                found = found is null ? value : combine!(found, value!, state);
                 continue;
             }
 
@@ -43,39 +58,5 @@ internal sealed class RequestCookieReader(FirstPartyMetrics metrics, ILogger<Req
         }
 
         return found;
-    }
-
-    /// <summary>
-    /// Every value that verifies, folded in the order sent by <paramref name="combine"/>; the single
-    /// valid value when there is only one. <paramref name="validCount"/> says how many verified.
-    /// </summary>
-    public T? ReadAllValid<T, TState>(StringValues cookieHeaders, string name, ProtectedCookieCodec<T> codec, TState state, Func<T, T, TState, T> combine, out int validCount)
-        where T : class, ICookiePayload<T>
-    {
-        T? combined = null;
-        var count = 0;
-        validCount = 0;
-        foreach (var raw in new CookieHeaderScanner(cookieHeaders, name))
-        {
-            count++;
-            var status = codec.TryRead(raw, out var value);
-            if (status == CookieReadStatus.Valid)
-            {
-                validCount++;
-                combined = combined is null ? value : combine(combined, value!, state);
-                continue;
-            }
-
-            var reason = status.ToReason();
-            metrics.CookieRejected(name, reason);
-            logger.CookieRejected(name, reason);
-        }
-
-        if (count > 1)
-        {
-            logger.DuplicateCookie(count, name);
-        }
-
-        return combined;
     }
 }

@@ -27,37 +27,18 @@ public sealed class CrossDomainLinkRedirectKestrelTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = new HostBuilder()
-            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(
+        (_host, _address) = await KestrelTestHost.StartAsync(
             [
                 // OptOut: the visitor cookie is allowed without a decision, so a valid link is adopted.
                 KeyValuePair.Create<string, string?>("FirstParty:Consent:Regime", "OptOut"),
                 KeyValuePair.Create<string, string?>("FirstParty:Linking:Domains:0", "www.example.com"),
                 KeyValuePair.Create<string, string?>("FirstParty:Linking:Domains:1", SisterHost),
-            ]))
-            .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureWebHost(web => web
-                .UseKestrel()
-                .UseUrls("http://127.0.0.1:0")
-                .ConfigureServices((context, services) =>
-                {
-                    services.AddRouting();
-                    services.AddFirstParty(context.Configuration.GetSection("FirstParty"));
-                    TestApp.UseInMemoryKeyRing(services, new InMemoryXmlRepository());
-                })
-                .Configure(app =>
-                {
-                    app.UseRouting();
-                    app.UseFirstParty();
-                    app.UseEndpoints(e =>
-                    {
-                        e.MapFirstParty();
-                        e.MapFallback((HttpContext c) => c.Response.WriteAsync("page"));
-                    });
-                }))
-            .Build();
-        await _host.StartAsync();
-        _address = new Uri(_host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            ],
+            e =>
+            {
+                e.MapFirstParty();
+                e.MapFallback((HttpContext c) => c.Response.WriteAsync("page"));
+            });
     }
 
     public async Task DisposeAsync()
