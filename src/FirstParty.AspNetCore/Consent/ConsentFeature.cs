@@ -12,6 +12,7 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 {
     private readonly ConsentPolicy _policy;
     private Dictionary<string, bool>? _categories;
+    private bool? _grantsEverything;
 
     public ConsentFeature(ConsentPolicy policy, ConsentRecord? current, ConsentRecord? previous, ConsentRegime regime, string? region, bool optOutSignal)
     {
@@ -93,22 +94,25 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
         => IsGranted(visitorCategory)
             || (_policy.Options.AudienceMeasurementExemption && Regime == ConsentRegime.OptIn && Current is null);
 
-    /// <summary>True when every category is granted, so no cookie can be refused.</summary>
-    public bool GrantsEverything
-    {
-        get
-        {
-            var categories = _policy.Categories;
-            for (var i = 0; i < categories.Count; i++)
-            {
-                if (!IsGranted(categories[i].Key))
-                {
-                    return false;
-                }
-            }
+    /// <summary>
+    /// True when every category is granted, so no cookie can be refused. Asked at least twice a
+    /// request (when the gate decides whether to watch, and in its last pass), so it is worked out
+    /// once per decision.
+    /// </summary>
+    public bool GrantsEverything => _grantsEverything ??= ComputeGrantsEverything();
 
-            return true;
+    private bool ComputeGrantsEverything()
+    {
+        var categories = _policy.Categories;
+        for (var i = 0; i < categories.Count; i++)
+        {
+            if (!IsGranted(categories[i].Key))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     /// <summary>True once this request's <c>Response.Cookies</c> passes the cookie gate (decorated once per request).</summary>
@@ -123,6 +127,7 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
         ProviderIds = null;
         Current = decision;
         _categories = null;
+        _grantsEverything = null;
     }
 
     private ConsentManager RequireManager()
