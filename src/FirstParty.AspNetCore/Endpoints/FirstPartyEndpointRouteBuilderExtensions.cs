@@ -26,16 +26,16 @@ public static class FirstPartyEndpointRouteBuilderExtensions
         group.MapGet("/consent", ConsentEndpoints.GetStateAsync).WithName("FirstParty.GetConsent");
         group.MapPost("/consent", ConsentEndpoints.PostAsync).WithName("FirstParty.PostConsent").DisableAntiforgery();
         group.MapDelete("/consent", ConsentEndpoints.DeleteAsync).WithName("FirstParty.DeleteConsent").DisableAntiforgery();
-        group.MapGet("/consent/receipts", ConsentEndpoints.GetReceiptsAsync).WithName("FirstParty.GetConsentReceipts");
-        group.MapGet("/link", ConsentEndpoints.Link).WithName("FirstParty.Link");
-        group.MapPost("/forget", ConsentEndpoints.ForgetAsync).WithName("FirstParty.Forget").DisableAntiforgery();
+        group.MapGet("/consent/receipts", ReceiptsEndpoint.GetReceiptsAsync).WithName("FirstParty.GetConsentReceipts");
+        group.MapGet("/link", LinkEndpoint.Link).WithName("FirstParty.Link");
+        group.MapPost("/forget", ForgetEndpoint.ForgetAsync).WithName("FirstParty.Forget").DisableAntiforgery();
 
         // Without an HTTP method these match only when no endpoint above takes the method (routing
         // prefers endpoints that name their methods), so other methods get problem details too.
-        group.Map("/consent", ConsentEndpoints.MethodNotAllowed("GET, POST, DELETE"));
-        group.Map("/consent/receipts", ConsentEndpoints.MethodNotAllowed("GET"));
-        group.Map("/link", ConsentEndpoints.MethodNotAllowed("GET"));
-        group.Map("/forget", ConsentEndpoints.MethodNotAllowed("POST"));
+        group.Map("/consent", EndpointHelpers.MethodNotAllowed("GET, POST, DELETE"));
+        group.Map("/consent/receipts", EndpointHelpers.MethodNotAllowed("GET"));
+        group.Map("/link", EndpointHelpers.MethodNotAllowed("GET"));
+        group.Map("/forget", EndpointHelpers.MethodNotAllowed("POST"));
         group.DisableVisitorCookies();
 
         if (options.Consent.HonorGlobalPrivacyControl)
@@ -44,7 +44,7 @@ public static class FirstPartyEndpointRouteBuilderExtensions
             endpoints.MapGet("/.well-known/gpc.json", () => Results.Json(new GpcResponse(true, lastUpdate), EndpointJsonContext.Default.GpcResponse))
                 .WithName("FirstParty.GpcWellKnown")
                 .DisableVisitorCookies();
-            endpoints.Map("/.well-known/gpc.json", ConsentEndpoints.MethodNotAllowed("GET"))
+            endpoints.Map("/.well-known/gpc.json", EndpointHelpers.MethodNotAllowed("GET"))
                 .DisableVisitorCookies();
         }
 
