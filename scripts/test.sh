@@ -62,6 +62,16 @@ if [ ! -f samples/RazorPagesSample/node_modules/@snowplow/browser-tracker/dist/i
   fi
 fi
 
+# esbuild, pinned by package-lock.json: a unit test rebuilds wwwroot/firstparty.js from its readable
+# source and checks the committed file is that build.
+if [ ! -f src/FirstParty.AspNetCore/Scripts/node_modules/esbuild/package.json ]; then
+  if ! npm ci --prefix src/FirstParty.AspNetCore/Scripts --no-audit --no-fund --silent; then
+    echo "npm ci failed for the script's build (esbuild)."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 rm -rf "$results"
 if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v quiet; then
   echo "The build failed."

@@ -1,0 +1,64 @@
+// Types for what firstparty.js puts on the page: window.firstParty and the firstparty:change event.
+// For editors and for apps that call the API from TypeScript (copy this file or reference it); it
+// describes the script, it is not compiled into it.
+
+/**
+ * The consent state. Before the first decision on the page only `decided`, `categories` and
+ * `services` are present (from the server-rendered fp-config); after a decision it is the consent
+ * endpoint's full JSON answer.
+ */
+interface FirstPartyState {
+  /** True once the person has chosen (or the regime decided for them). */
+  decided: boolean;
+  /** Each category key ("analytics", "marketing", ...) and whether it is granted. */
+  categories: Record<string, boolean>;
+  /** Each declared service key ("analytics/clarity") and whether it is granted. */
+  services: Record<string, boolean>;
+  consentId?: string | null;
+  /** The Consent:Revision the decision was made under. */
+  revision?: number;
+  regime?: 'OptIn' | 'OptOut' | 'Implied';
+  region?: string | null;
+  /** Whether the request carried Global Privacy Control. */
+  gpc?: boolean;
+  /** ISO 8601, UTC. */
+  decidedAt?: string | null;
+  /** ISO 8601, UTC. */
+  expiresAt?: string | null;
+  /** How the decision was made: accept-all, reject-all, custom, withdraw, api or gpc. */
+  source?: string | null;
+  visitor?: { id: string; sessionId: string | null; sessionIndex: number; newSession: boolean } | null;
+}
+
+interface FirstPartyApi {
+  /** A copy of the current state. */
+  getState(): FirstPartyState;
+  /**
+   * Opens the preferences (fetching the server's banner when the page has none) and moves focus into
+   * them; resolves false when they could not be shown. Focus returns to the active element on close.
+   */
+  openPreferences(): Promise<boolean>;
+  /** Grants every optional category. */
+  accept(): Promise<FirstPartyState>;
+  /** Refuses every optional category. */
+  reject(): Promise<FirstPartyState>;
+  /**
+   * Grants exactly these keys and refuses the rest: category keys ("analytics") and service keys
+   * ("marketing/youtube", containing a slash).
+   */
+  save(keys: string[]): Promise<FirstPartyState>;
+  /** Withdraws consent: every optional category is refused and its cookies deleted. */
+  withdraw(): Promise<FirstPartyState>;
+  /** Calls the listener with the new state after every change; returns a function that unsubscribes. */
+  subscribe(listener: (state: FirstPartyState) => void): () => void;
+}
+
+interface Window {
+  /** Present once firstparty.js has run on a page with the server's fp-config. */
+  firstParty?: FirstPartyApi;
+}
+
+interface DocumentEventMap {
+  /** Raised on document after every saved choice, with the new state. */
+  'firstparty:change': CustomEvent<FirstPartyState>;
+}
