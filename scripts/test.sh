@@ -3,7 +3,8 @@
 # Installs what the tests need when it is missing (Debian's chromium, publicsuffix, nodejs, npm and
 # postgresql packages; axe-core from npm),
 # builds the whole solution (benchmarks included) with warnings as errors, runs the tests, and
-# ends with one line "N passed, N failed" summed from the TRX results.
+# ends with one line "N passed, N failed" summed from the TRX results (after a line "N skipped"). A test
+# project that runs no tests or writes no results counts as a failed test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,11 @@ sum_counter() {
     total=$((total + value))
   done
   echo "$total"
+}
+
+trx_counter() {
+  # One attribute of the <Counters> element of one TRX file (empty when the file has none).
+  grep -ho "<Counters [^>]*" "$1" 2>/dev/null | grep -o " $2=\"[0-9]*\"" | grep -o "[0-9]*" | head -n 1
 }
 
 if ! install_missing; then
@@ -79,7 +85,7 @@ if ! dotnet build Middleware.sln -c "$configuration" -warnaserror -nologo -v qui
   exit 1
 fi
 
-# Every package must pack with its README, licence metadata and, where it embeds third-party data,
+# Every package must pack with its README, icon, licence metadata and, where it embeds third-party data,
 # the notices. Each archive is read into variables first: piping unzip into "grep -q" under pipefail
 # fails at random when grep exits before unzip has finished writing (SIGPIPE).
 packages=$(mktemp -d)
@@ -97,6 +103,7 @@ for library in src/*/*.csproj; do
   fi
   nuspec=$(unzip -p "$package" '*.nuspec' 2>&1 || true)
   listing=$(unzip -Z1 "$package" 2>&1 || true)
+  readme=$(unzip -p "$package" README.md 2>&1 || true)
   # FirstParty.AspNetCore embeds the Public Suffix List (MPL-2.0) and crawler-user-agents (MIT): it
   # declares both licences and ships their notices. The other packages embed neither.
   licence="MIT"
@@ -107,17 +114,54 @@ for library in src/*/*.csproj; do
   fi
   [[ "$nuspec" == *"<license type=\"expression\">$licence</license>"* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no '$licence' licence expression"
   [[ $'\n'"$listing"$'\n' == *$'\nREADME.md\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no README.md"
+  # The package's own page (src/<id>/README.md), not the repository's with its relative links.
+  [[ "$readme" == "# $id"$'\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id packs a README.md that is not its own"
+  [[ $'\n'"$listing"$'\n' == *$'\nicon.png\n'* ]] && [[ "$nuspec" == *"<icon>icon.png</icon>"* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no icon.png"
   [ -z "$notices" ] || [[ $'\n'"$listing"$'\n' == *$'\n'"$notices"$'\n'* ]] || pack_problem="${pack_problem:+$pack_problem; }$id has no $notices"
 done
 if [ -n "$pack_problem" ]; then
-  echo "dotnet pack did not produce packages with README, licence metadata and notices: $pack_problem."
+  echo "dotnet pack did not produce packages with README, icon, licence metadata and notices: $pack_problem."
   echo "0 passed, 1 failed"
   exit 1
 fi
 rm -rf "$packages"
 
+# The build must not depend on the folder the repository lives in: a clone under ~/src/ once made
+# every test and sample project a package needing XML docs. Build a copy of the working tree that
+# lives under a directory named "src": the packages, plus one test project and the sample it
+# references, which are enough to catch that.
+copy_root=$(mktemp -d)
+copy="$copy_root/src/firstparty-copy"
+mkdir -p "$copy"
+copy_started=$SECONDS
+copy_problem=""
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git ls-files -z --cached --others --exclude-standard \
+    | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$copy" || copy_problem="could not copy the tracked files"
+else
+  tar --exclude=bin --exclude=obj --exclude=node_modules --exclude=TestResults --exclude=.git -cf - . \
+    | tar -xf - -C "$copy" || copy_problem="could not copy the tree"
+fi
+if [ -z "$copy_problem" ]; then
+  copy_projects=(src/*/*.csproj tests/FirstParty.AspNetCore.EntityFrameworkCore.Tests/FirstParty.AspNetCore.EntityFrameworkCore.Tests.csproj)
+  printf '{"solution":{"path":"Middleware.sln","projects":[%s]}}\n' \
+    "$(printf '"%s",' "${copy_projects[@]}" | sed 's/,$//')" >"$copy/src-copy.slnf"
+  if ! copy_output=$(cd "$copy" && dotnet build src-copy.slnf -c "$configuration" -warnaserror -nologo -v quiet 2>&1); then
+    echo "$copy_output" | grep -E ": error |error\(s\)" | sort -u | head -n 20
+    copy_problem="the build failed in a copy of the repository under a directory named 'src' ($copy)"
+  fi
+fi
+if [ -n "$copy_problem" ]; then
+  echo "The build depends on where the repository lives: $copy_problem."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+rm -rf "$copy_root"
+echo "A copy of the repository under a directory named 'src' builds ($((SECONDS - copy_started)) s)."
+
 # One TRX file per test project, named for it, so results never overwrite each other.
 status=0
+result_problems=()
 for project in tests/*/*Tests.csproj; do
   name=$(basename "$project" .csproj)
   runner=()
@@ -127,16 +171,31 @@ for project in tests/*/*Tests.csproj; do
   "${runner[@]}" dotnet test "$project" -c "$configuration" --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 5m || status=$?
+  # "dotnet test" exits 0 when a project has no tests (or the test SDK is missing, writing no
+  # results at all): a project that reports nothing counts as a failure, never as a quiet pass.
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    result_problems+=("$name wrote no test results ($trx)")
+  elif [ "$(trx_counter "$trx" total)" = 0 ] || [ -z "$(trx_counter "$trx" total)" ]; then
+    result_problems+=("$name ran no tests")
+  fi
 done
 
 passed=$(sum_counter passed)
 failed=$(sum_counter failed)
 errors=$(sum_counter error)
 failed=$((failed + errors))
+# Skipped tests are not in the TRX counters: count the results whose outcome is NotExecuted.
+skipped=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*outcome="NotExecuted"' | wc -l)
+for problem in "${result_problems[@]}"; do
+  echo "No results: $problem."
+  failed=$((failed + 1))
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # A test host crashed or hung before it could report: count it as a failure, not a pass.
   failed=1
 fi
 
+echo "$skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
