@@ -9,7 +9,7 @@ namespace FirstParty.AspNetCore.IntegrationTests;
 /// The MVC sample's GA4, Matomo, Clarity and Plausible snippets (local stand-in scripts): inert
 /// before consent, executable with their consent APIs after it, each with the request's nonce rules.
 /// </summary>
-public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+public sealed class MvcSampleSnippetTests(SampleFactory<HomeController> factory) : IClassFixture<SampleFactory<HomeController>>
 {
     [Fact]
     public async Task Before_consent_every_snippet_is_inert()

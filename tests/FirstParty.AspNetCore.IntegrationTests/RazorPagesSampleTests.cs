@@ -6,7 +6,7 @@ using RazorPagesSample.Pages;
 
 namespace FirstParty.AspNetCore.IntegrationTests;
 
-public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class RazorPagesSampleTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task Before_consent_the_page_asks_and_stores_nothing_but_the_antiforgery_token()
