@@ -42,6 +42,37 @@ internal static class BrowserTestSupport
         return (await response.JsonAsync())!.Value;
     }
 
+    /// <summary>Clicks and waits for the answer to the consent POST the click starts (by script or by the form).</summary>
+    public static Task<IResponse> ClickAndWaitForConsentPostAsync(IPage page, ILocator button)
+        => page.RunAndWaitForResponseAsync(
+            () => button.ClickAsync(),
+            r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/_fp/consent");
+
+    /// <summary>The names of the cookies a response deletes (max-age=0 or an expiry in the past).</summary>
+    public static async Task<HashSet<string>> DeletedCookiesAsync(IResponse response)
+    {
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var header in await response.HeadersArrayAsync())
+        {
+            if (!header.Name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // Playwright may join several Set-Cookie headers with newlines.
+            foreach (var line in header.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var cookie = Microsoft.Net.Http.Headers.SetCookieHeaderValue.Parse(line);
+                if (cookie.MaxAge == TimeSpan.Zero || cookie.Expires < DateTimeOffset.UtcNow)
+                {
+                    deleted.Add(cookie.Name.ToString());
+                }
+            }
+        }
+
+        return deleted;
+    }
+
     public static bool Granted(JsonElement state, string category) => state.GetProperty("categories").GetProperty(category).GetBoolean();
 
     public static bool ServiceGranted(JsonElement state, string service) => state.GetProperty("services").GetProperty(service).GetBoolean();

@@ -36,7 +36,10 @@ public sealed class ProviderCookieBrowserTests(SampleSiteFixture site) : IClassF
         Assert.Equal(visitorId, await page.Locator("[data-snowplow-id]").InnerTextAsync());
         Assert.Equal(visitorId, await page.Locator("[data-amplitude-id]").InnerTextAsync());
 
-        await page.Locator("button[value='withdraw']").ClickAsync();
+        // The click posts by script: navigating before its answer arrives would race the withdrawal.
+        var withdrawal = await BrowserTestSupport.ClickAndWaitForConsentPostAsync(page, page.Locator("button[value='withdraw']"));
+        Assert.True(withdrawal.Ok, $"POST /_fp/consent answered {withdrawal.Status}");
+        await withdrawal.FinishedAsync();
         await page.GotoAsync(Url("/Privacy"));
 
         var left = await context.CookiesAsync();

@@ -68,7 +68,14 @@ public sealed class RealSdkBrowserTests(SampleSiteFixture site) : IClassFixture<
         await page.GotoAsync(Url("/Privacy"));
         Assert.Contains(await context.CookiesAsync(), c => c.Name == SnowplowCookie);
 
-        await page.Locator("button[value='withdraw']").ClickAsync();
+        // The withdrawal's own answer deletes the SDK cookies the server wrote: the loop below alone
+        // would pass with a withdraw that deletes nothing, since any later page clears them too.
+        var withdrawal = await BrowserTestSupport.ClickAndWaitForConsentPostAsync(page, page.Locator("button[value='withdraw']"));
+        Assert.True(withdrawal.Ok, $"POST /_fp/consent answered {withdrawal.Status}");
+        var deleted = await BrowserTestSupport.DeletedCookiesAsync(withdrawal);
+        Assert.Contains(SnowplowCookie, deleted);
+        Assert.Contains(AmplitudeCookie, deleted);
+        Assert.Contains("_ga", deleted);
         await page.WaitForFunctionAsync("() => window.firstParty.getState().categories.analytics === false");
         await page.GotoAsync(Url("/Menu"));
 

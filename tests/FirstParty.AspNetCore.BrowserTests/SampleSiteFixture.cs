@@ -22,6 +22,11 @@ public class SampleSiteFixture : IAsyncLifetime
 
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>Every browser-driven assertion waits this long (Playwright's 5 s is too short with many Chromium fixtures sharing two cores).</summary>
+    public const float ExpectTimeoutMilliseconds = 20_000;
+
+    // The host's own ledger; it disposes the host derived from it with ConfigureSite.
+    private readonly SampleFactory<IndexModel> _host = new();
     private WebApplicationFactory<IndexModel> _factory = null!;
     private IPlaywright? _playwright;
 
@@ -31,7 +36,8 @@ public class SampleSiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _factory = new WebApplicationFactory<IndexModel>().WithWebHostBuilder(ConfigureSite);
+        Assertions.SetDefaultExpectTimeout(ExpectTimeoutMilliseconds);
+        _factory = _host.WithWebHostBuilder(ConfigureSite);
         _factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
@@ -68,7 +74,7 @@ public class SampleSiteFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        await _factory.DisposeAsync();
+        await _host.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }

@@ -6,7 +6,7 @@ using RazorPagesSample.Pages;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>The audience-measurement exemption preset through the Razor Pages sample.</summary>
-public sealed class AudienceMeasurementExemptionTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class AudienceMeasurementExemptionTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     private WebApplicationFactory<IndexModel> Exempt() => factory.WithWebHostBuilder(b => b
         .UseSetting("FirstParty:Consent:AudienceMeasurementExemption", "true")

@@ -5,7 +5,7 @@ using RazorPagesSample.Pages;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>The banner, preferences, privacy centre and block tag helpers as the Razor Pages sample uses them.</summary>
-public sealed partial class ConsentBannerSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed partial class ConsentBannerSampleTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task The_first_visit_gets_the_banner_with_equal_buttons_and_every_category()

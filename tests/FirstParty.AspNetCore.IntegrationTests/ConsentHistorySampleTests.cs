@@ -1,17 +1,19 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
+using FirstParty.AspNetCore.EntityFrameworkCore;
 using MvcSample.Controllers;
+using RazorPagesSample.Data;
 using RazorPagesSample.Pages;
 
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>
 /// Both samples keep a consent ledger in SQLite (Razor Pages in its own DbContext, MVC in the
-/// ready-made ledger context): a decision made through the banner shows up in the browser's own
+/// ready-made ledger context): a decision made through the banner reaches the host's SQLite file
+/// (read apart from the host, once the writer has flushed) and shows up in the browser's own
 /// history, which the privacy centre links to.
 /// </summary>
-public sealed class ConsentHistorySampleTests(WebApplicationFactory<IndexModel> razor, WebApplicationFactory<HomeController> mvc)
-    : IClassFixture<WebApplicationFactory<IndexModel>>, IClassFixture<WebApplicationFactory<HomeController>>
+public sealed class ConsentHistorySampleTests(SampleFactory<IndexModel> razor, SampleFactory<HomeController> mvc)
+    : IClassFixture<SampleFactory<IndexModel>>, IClassFixture<SampleFactory<HomeController>>
 {
     [Fact]
     public async Task Razor_pages_the_privacy_centre_links_to_a_history_that_holds_the_banner_decision()
@@ -29,6 +31,11 @@ public sealed class ConsentHistorySampleTests(WebApplicationFactory<IndexModel> 
         Assert.Equal("refused", record.GetProperty("event").GetString());
         Assert.Equal("/Menu", record.GetProperty("context").GetProperty("pagePath").GetString());
         Assert.Equal("consent", json.RootElement.GetProperty("subject").GetProperty("kind").GetString());
+
+        var stored = Assert.Single(await SampleLedgerFile.ReceiptsAsync<SampleDbContext>(razor.LedgerFile, o => new(o), await ConsentIdAsync(browser)));
+        Assert.Equal("reject-all", stored.Source);
+        Assert.Equal("/Menu", stored.PagePath);
+        Assert.Equal(record.GetProperty("recordId").GetString(), stored.ReceiptId);
     }
 
     [Fact]
@@ -63,5 +70,18 @@ public sealed class ConsentHistorySampleTests(WebApplicationFactory<IndexModel> 
         var record = Assert.Single(json.RootElement.GetProperty("records").EnumerateArray());
         Assert.Equal("given", record.GetProperty("event").GetString());
         Assert.All(record.GetProperty("purposes").EnumerateArray(), p => Assert.Equal("granted", p.GetProperty("status").GetString()));
+
+        // In the file the ready-made context keeps, not only in the writer's queue.
+        var stored = Assert.Single(await SampleLedgerFile.ReceiptsAsync<ConsentLedgerDbContext>(mvc.LedgerFile, o => new(o), await ConsentIdAsync(browser)));
+        Assert.Equal("accept-all", stored.Source);
+        Assert.Equal(string.Empty, stored.Denied);
+        Assert.Contains("analytics", stored.Granted.Split(' '));
+        Assert.Equal(record.GetProperty("recordId").GetString(), stored.ReceiptId);
+    }
+
+    private static async Task<string> ConsentIdAsync(SampleClient browser)
+    {
+        using var state = JsonDocument.Parse((await browser.FetchAsync("/_fp/consent")).Body);
+        return state.RootElement.GetProperty("consentId").GetString()!;
     }
 }

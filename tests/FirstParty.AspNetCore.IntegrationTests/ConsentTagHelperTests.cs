@@ -5,7 +5,7 @@ using RazorPagesSample.Pages;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary><c>fp-consent</c> on the sample's analytics script and video embed.</summary>
-public sealed class ConsentTagHelperTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class ConsentTagHelperTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task Before_consent_the_script_is_inert_text_and_the_embed_a_placeholder()

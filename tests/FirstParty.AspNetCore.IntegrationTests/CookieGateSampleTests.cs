@@ -12,7 +12,7 @@ namespace FirstParty.AspNetCore.IntegrationTests;
 /// before any decision; a cookie declared under "preferences" follows that category; a middleware
 /// ahead of the sample's <c>UseFirstParty()</c> cannot slip a cookie past the gate.
 /// </summary>
-public sealed class CookieGateSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class CookieGateSampleTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task TempData_works_before_any_consent_decision()

@@ -5,7 +5,7 @@ using RazorPagesSample.Pages;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary><c>&lt;cookie-table /&gt;</c> on the sample's privacy and cookie policy pages.</summary>
-public sealed class CookieTableTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class CookieTableTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task The_table_lists_every_declared_cookie_with_its_category_lifetime_and_party()

@@ -13,13 +13,15 @@ namespace FirstParty.AspNetCore.IntegrationTests;
 public sealed class CrossDomainLinkingTests : IDisposable
 {
     private readonly string _keys = Path.Combine(Path.GetTempPath(), "firstparty-link-tests", Guid.NewGuid().ToString("N"));
+    private readonly SampleFactory<IndexModel> _homeHost = new();
+    private readonly SampleFactory<IndexModel> _shopHost = new();
     private readonly WebApplicationFactory<IndexModel> _home;
     private readonly WebApplicationFactory<IndexModel> _shop;
 
     public CrossDomainLinkingTests()
     {
-        _home = Site();
-        _shop = Site();
+        _home = Site(_homeHost);
+        _shop = Site(_shopHost);
     }
 
     [Fact]
@@ -161,7 +163,7 @@ public sealed class CrossDomainLinkingTests : IDisposable
         return json.RootElement.GetProperty("visitorId").GetString();
     }
 
-    private WebApplicationFactory<IndexModel> Site() => new WebApplicationFactory<IndexModel>().WithWebHostBuilder(b => b
+    private WebApplicationFactory<IndexModel> Site(SampleFactory<IndexModel> host) => host.WithWebHostBuilder(b => b
         .UseSetting("DataProtection:KeyDirectory", _keys)
         .UseSetting("FirstParty:Linking:Domains:0", "www.example.com")
         .UseSetting("FirstParty:Linking:Domains:1", "shop.example.org"));
@@ -171,8 +173,9 @@ public sealed class CrossDomainLinkingTests : IDisposable
 
     public void Dispose()
     {
-        _home.Dispose();
-        _shop.Dispose();
+        // Each disposes the host derived from it and removes both hosts' ledgers.
+        _homeHost.Dispose();
+        _shopHost.Dispose();
         if (Directory.Exists(_keys))
         {
             Directory.Delete(_keys, recursive: true);

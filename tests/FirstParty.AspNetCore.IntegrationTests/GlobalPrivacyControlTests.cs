@@ -6,7 +6,7 @@ using RazorPagesSample.Pages;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>Global Privacy Control through the Razor Pages sample (US-CA is OptOut there).</summary>
-public sealed class GlobalPrivacyControlTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class GlobalPrivacyControlTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task Under_OptOut_the_signal_is_recorded_once_as_a_gpc_decision_with_a_receipt()

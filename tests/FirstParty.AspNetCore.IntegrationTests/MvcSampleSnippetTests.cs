@@ -6,13 +6,14 @@ using MvcSample.Controllers;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>
-/// The MVC sample's GA4, Matomo, Clarity and Plausible snippets (local stand-in scripts): inert
-/// before consent, executable with their consent APIs after it, each with the request's nonce rules.
+/// The HTML the MVC sample renders for its GA4, Matomo, Clarity and Plausible snippets (local
+/// stand-in scripts): inert markup before consent; after it, script tags that load them and inline
+/// code that calls their consent APIs. These read the markup only; no browser runs the scripts here.
 /// </summary>
-public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+public sealed class MvcSampleSnippetTests(SampleFactory<HomeController> factory) : IClassFixture<SampleFactory<HomeController>>
 {
     [Fact]
-    public async Task Before_consent_every_snippet_is_inert()
+    public async Task Before_consent_every_snippet_is_rendered_inert()
     {
         var page = await SampleClient.Create(factory).NavigateAsync("/");
 
@@ -26,7 +27,7 @@ public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> 
     }
 
     [Fact]
-    public async Task After_consent_the_snippets_run_with_their_consent_apis()
+    public async Task After_consent_the_html_loads_the_snippets_and_calls_their_consent_apis()
     {
         var browser = SampleClient.Create(factory);
         await browser.ChooseAsync("accept-all", "/");
@@ -44,7 +45,7 @@ public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> 
     }
 
     [Fact]
-    public async Task After_consent_matomo_takes_the_visitor_id_derived_from_the_server_visitor()
+    public async Task After_consent_the_matomo_snippet_sets_the_visitor_id_derived_from_the_server_visitor()
     {
         var browser = SampleClient.Create(factory);
         await browser.ChooseAsync("accept-all", "/");
@@ -58,7 +59,7 @@ public sealed class MvcSampleSnippetTests(WebApplicationFactory<HomeController> 
     }
 
     [Fact]
-    public async Task Clarity_is_told_ads_storage_is_denied_when_only_analytics_is_granted()
+    public async Task The_clarity_snippet_says_ads_storage_is_denied_when_only_analytics_is_granted()
     {
         var browser = SampleClient.Create(factory);
         await browser.ChooseAsync("custom", "/", "analytics");

@@ -5,7 +5,7 @@ using MvcSample.Controllers;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>The consent tag helpers from MVC views: the box banner, the gated player, the block and the privacy page.</summary>
-public sealed class MvcSampleTagHelperTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+public sealed class MvcSampleTagHelperTests(SampleFactory<HomeController> factory) : IClassFixture<SampleFactory<HomeController>>
 {
     [Fact]
     public async Task The_layout_renders_the_box_banner_consent_mode_and_the_footer_link()

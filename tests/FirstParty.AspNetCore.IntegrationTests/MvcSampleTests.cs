@@ -4,7 +4,7 @@ using MvcSample.Controllers;
 
 namespace FirstParty.AspNetCore.IntegrationTests;
 
-public sealed class MvcSampleTests(WebApplicationFactory<HomeController> factory) : IClassFixture<WebApplicationFactory<HomeController>>
+public sealed class MvcSampleTests(SampleFactory<HomeController> factory) : IClassFixture<SampleFactory<HomeController>>
 {
     [Fact]
     public async Task Controller_views_ask_first_then_see_the_visitor_minted_on_consent()

@@ -9,7 +9,7 @@ namespace FirstParty.AspNetCore.IntegrationTests;
 /// The Razor Pages sample's provider profiles (Snowplow, Amplitude analytics-browser, GA4) on
 /// http://localhost: the SDKs' id cookies follow the server's visitor and its consent.
 /// </summary>
-public sealed class ProviderProfileSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class ProviderProfileSampleTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     // SHA-1("localhost/") starts with 1fff; the sample's Amplitude key starts with a1b2c3d4e5.
     private const string SnowplowId = "_sp_id.1fff";

@@ -6,7 +6,7 @@ using RazorPagesSample.Pages;
 
 namespace FirstParty.AspNetCore.IntegrationTests;
 
-public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class RazorPagesSampleTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task Before_consent_the_page_asks_and_stores_nothing_but_the_antiforgery_token()
@@ -63,8 +63,13 @@ public sealed class RazorPagesSampleTests(WebApplicationFactory<IndexModel> fact
         var second = await browser.NavigateAsync("/Menu");
 
         Assert.Empty(second.Stored);
+
+        // Both pages must show an id: two missing ids would otherwise compare equal.
+        Assert.True(Guid.TryParseExact(first.Data("data-visitor-id"), "D", out var visitorId));
+        Assert.False(string.IsNullOrEmpty(first.Data("data-session-id")));
         Assert.Equal(first.Data("data-visitor-id"), second.Data("data-visitor-id"));
         Assert.Equal(first.Data("data-session-id"), second.Data("data-session-id"));
+        Assert.Equal(visitorId.ToString("D"), browser.Cookies["_fp_id"].Split('.')[3]);
     }
 
     [Fact]

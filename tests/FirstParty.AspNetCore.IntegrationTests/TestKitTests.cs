@@ -6,7 +6,7 @@ using RazorPagesSample.Pages;
 namespace FirstParty.AspNetCore.IntegrationTests;
 
 /// <summary>The test kit (FirstParty.AspNetCore.Testing) as a site author uses it against the sample.</summary>
-public sealed class TestKitTests(WebApplicationFactory<IndexModel> factory) : IClassFixture<WebApplicationFactory<IndexModel>>
+public sealed class TestKitTests(SampleFactory<IndexModel> factory) : IClassFixture<SampleFactory<IndexModel>>
 {
     [Fact]
     public async Task A_client_with_analytics_consent_gets_a_visitor_on_its_first_page()

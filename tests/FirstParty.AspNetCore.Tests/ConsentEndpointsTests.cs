@@ -265,9 +265,10 @@ public sealed class ConsentEndpointsTests
     public async Task Custom_with_an_unknown_service_is_rejected(string service)
     {
         await using var app = await StartConsentAppAsync(configure: ConfigureServiceCategories);
-        var response = await app.PostFormAsync(new CookieJar(), [new("choice", "custom"), new("service", service)]);
+        var jar = new CookieJar();
+        var response = await app.PostFormAsync(jar, [new("choice", "custom"), new("service", service)]);
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -522,7 +523,9 @@ public sealed class ConsentEndpointsTests
 
     // ---- hardening -------------------------------------------------------------------------
 
-    private static async Task AssertRejectedAsync(TestApp app, RawResponse response, HttpStatusCode status)
+    /// <param name="jar">The jar that made the request, with the response's cookies applied: a fresh
+    /// one would be undecided whatever the endpoint did.</param>
+    private static async Task AssertRejectedAsync(TestApp app, CookieJar jar, RawResponse response, HttpStatusCode status)
     {
         Assert.Equal(status, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
@@ -532,8 +535,10 @@ public sealed class ConsentEndpointsTests
         Assert.Empty(response.RawSetCookies);
         Assert.Null(response.Location);
 
-        var state = (await app.GetStateAsync(new CookieJar())).Json();
+        var state = (await app.GetStateAsync(jar)).Json();
         Assert.False(state.GetProperty("decided").GetBoolean());
+        Assert.Null(jar[ConsentCookie]);
+        Assert.DoesNotContain(state.Categories(), c => c.Key != "necessary" && c.Value);
     }
 
     [Fact]
@@ -545,7 +550,7 @@ public sealed class ConsentEndpointsTests
 
         var response = await app.PostFormAsync(jar, [new("choice", "accept-all")], token: false);
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
         Assert.Empty(decisions.GetMeasurementSnapshot());
         Assert.Null(jar[ConsentCookie]);
     }
@@ -556,9 +561,11 @@ public sealed class ConsentEndpointsTests
         await using var app = await StartConsentAppAsync();
         var tokens = app.GetAntiforgeryTokens();
 
-        var response = await app.PostFormAsync(new CookieJar(), [new("choice", "accept-all"), new("__RequestVerificationToken", tokens.RequestToken!)], token: false);
+        var jar = new CookieJar();
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        var response = await app.PostFormAsync(jar, [new("choice", "accept-all"), new("__RequestVerificationToken", tokens.RequestToken!)], token: false);
+
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -570,7 +577,7 @@ public sealed class ConsentEndpointsTests
 
         var response = await app.PostFormAsync(jar, [new("choice", "accept-all"), new("__RequestVerificationToken", "CfDJ8garbage")], token: false);
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -584,7 +591,7 @@ public sealed class ConsentEndpointsTests
 
         var response = await app.PostFormAsync(jar, [new("choice", "accept-all"), new("__RequestVerificationToken", token)], token: false);
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -640,9 +647,11 @@ public sealed class ConsentEndpointsTests
         await using var app = await StartConsentAppAsync();
         var pairs = fields.Chunk(2).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
 
-        var response = await app.PostFormAsync(new CookieJar(), pairs);
+        var jar = new CookieJar();
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        var response = await app.PostFormAsync(jar, pairs);
+
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -656,7 +665,7 @@ public sealed class ConsentEndpointsTests
         var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
             r.Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded"));
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.RequestEntityTooLarge);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
@@ -706,7 +715,7 @@ public sealed class ConsentEndpointsTests
             r.Content = new StringContent(body, Encoding.UTF8, contentType);
         });
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.UnsupportedMediaType);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.UnsupportedMediaType);
     }
 
     [Fact]
@@ -718,7 +727,7 @@ public sealed class ConsentEndpointsTests
 
         var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r => r.Headers.Add("RequestVerificationToken", token));
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.UnsupportedMediaType);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.UnsupportedMediaType);
     }
 
     [Theory]
@@ -736,7 +745,7 @@ public sealed class ConsentEndpointsTests
         var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
             r.Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded"));
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -751,7 +760,7 @@ public sealed class ConsentEndpointsTests
         var response = await app.SendRawAsync(HttpMethod.Post, ConsentPath, jar, r =>
             r.Content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded"));
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Theory]
@@ -772,7 +781,7 @@ public sealed class ConsentEndpointsTests
             r.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         });
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.UnsupportedMediaType);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.UnsupportedMediaType);
     }
 
     [Fact]
@@ -789,7 +798,7 @@ public sealed class ConsentEndpointsTests
             r.Content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=x");
         });
 
-        await AssertRejectedAsync(app, response, HttpStatusCode.BadRequest);
+        await AssertRejectedAsync(app, jar, response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
