@@ -131,8 +131,11 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     /// <summary>A subject's receipts: those in the store and those still on their way to it.</summary>
     public async ValueTask<IReadOnlyList<ConsentReceipt>> FindAsync(ReceiptSubject subject, CancellationToken cancellationToken = default)
     {
-        var stored = await _store.FindAsync(subject, cancellationToken).ConfigureAwait(false);
+        // Pending first: a receipt leaves the pending set only after the store has it, so whatever
+        // lands while the store is read was seen here. Read the other way round, a receipt stored
+        // during the query was in neither answer.
         var pending = _pending.Values.Where(subject.Matches).ToList();
+        var stored = await _store.FindAsync(subject, cancellationToken).ConfigureAwait(false);
         if (pending.Count == 0)
         {
             return stored;

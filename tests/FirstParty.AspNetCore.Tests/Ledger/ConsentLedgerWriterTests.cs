@@ -55,6 +55,27 @@ public sealed class ConsentLedgerWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_receipt_stored_while_a_lookup_reads_the_store_is_still_found()
+    {
+        var host = await StartAsync();
+        host.Store.Block();
+        var receipt = TestReceipts.Create("c-1", visitorId: "v-1");
+        await host.Writer.RecordAsync(receipt);
+        await Poll.UntilAsync(() => host.Store.AppendsStarted >= 1, "the writer hands the receipt to the store");
+
+        // The store's answer is read before the receipt lands, and the receipt leaves the pending set
+        // before the lookup goes on: a lookup that read the pending set only afterwards missed it.
+        host.Store.AfterFindSnapshot = async () =>
+        {
+            host.Store.AfterFindSnapshot = null;
+            host.Store.Release();
+            await Poll.UntilAsync(() => host.Writer.PendingReceipts == 0, "the receipt is stored and no longer pending");
+        };
+
+        Assert.Equal(receipt.ReceiptId, Assert.Single(await host.Writer.FindAsync(ReceiptSubject.Consent("c-1"))).ReceiptId);
+    }
+
+    [Fact]
     public async Task Lookups_merge_stored_and_pending_receipts_oldest_first()
     {
         var host = await StartAsync();

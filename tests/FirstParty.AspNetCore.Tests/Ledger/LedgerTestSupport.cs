@@ -144,14 +144,24 @@ internal sealed class FakeConsentLedger : IConsentLedger
         }
     }
 
-    public ValueTask<IReadOnlyList<ConsentReceipt>> FindAsync(ReceiptSubject subject, CancellationToken cancellationToken = default)
+    /// <summary>When set, a lookup runs it after reading what the store holds and before answering (a slow query).</summary>
+    public Func<Task>? AfterFindSnapshot { get; set; }
+
+    public async ValueTask<IReadOnlyList<ConsentReceipt>> FindAsync(ReceiptSubject subject, CancellationToken cancellationToken = default)
     {
         ThrowIfFailing();
+        IReadOnlyList<ConsentReceipt> found;
         lock (_lock)
         {
-            IReadOnlyList<ConsentReceipt> found = [.. _stored.Where(subject.Matches).OrderBy(r => r.Timestamp)];
-            return ValueTask.FromResult(found);
+            found = [.. _stored.Where(subject.Matches).OrderBy(r => r.Timestamp)];
         }
+
+        if (AfterFindSnapshot is { } afterSnapshot)
+        {
+            await afterSnapshot();
+        }
+
+        return found;
     }
 
     public async ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, CancellationToken cancellationToken = default)
