@@ -3,14 +3,9 @@ using System.Text;
 using FirstParty.AspNetCore.Linking;
 using FirstParty.AspNetCore.Tests.TestUtils;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace FirstParty.AspNetCore.Tests.Linking;
 
