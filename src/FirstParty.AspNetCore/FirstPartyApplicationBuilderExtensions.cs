@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Pipeline;
 using FirstParty.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
 

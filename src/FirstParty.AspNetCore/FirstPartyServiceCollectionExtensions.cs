@@ -2,6 +2,7 @@ using FirstParty.AspNetCore;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Ledger;
+using FirstParty.AspNetCore.Pipeline;
 using FirstParty.AspNetCore.Providers;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.TagHelpers;
@@ -88,16 +89,21 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, MatomoSnippet>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, ClaritySnippet>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, PlausibleSnippet>());
-        services.TryAddSingleton<CookieCatalogue>();
+        // The provider profiles declare their cookies in code: the catalogue sees them as declared services.
+        services.TryAddSingleton(static sp => new CookieCatalogue(
+            sp.GetRequiredService<IOptions<FirstPartyOptions>>(), sp.GetRequiredService<ConsentPolicy>(), sp.GetServices<ProviderProfile>()));
         services.TryAddSingleton<CookieGate>();
-        if (!services.Any(static d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType == typeof(CookieGateStartupFilter)))
+        services.TryAddSingleton<ResponseSteps>();
+        if (!services.Any(static d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType == typeof(ResponseStepStartupFilter)))
         {
-            // First among the startup filters, so the gate's middleware runs before every other
-            // middleware, the host's and other libraries' included.
-            services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, CookieGateStartupFilter>());
+            // First among the startup filters, so the response steps are registered before every
+            // other middleware's callbacks, the host's and other libraries' included.
+            services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ResponseStepStartupFilter>());
         }
 
         services.TryAddSingleton<ConsentManager>();
+        services.TryAddSingleton<ConsentDecisions>();
+        services.TryAddSingleton<IConsentDecider>(static sp => sp.GetRequiredService<ConsentDecisions>());
         services.TryAddSingleton<AllowOnceTokens>();
         services.TryAddSingleton<ConsentUiTexts>();
         services.TryAddSingleton<IConsentViewRenderer, ConsentViewRenderer>();

@@ -91,7 +91,9 @@ internal sealed class BenchmarkHost
         var manager = _services.GetRequiredService<FirstParty.AspNetCore.Consent.ConsentManager>();
         var consent = manager.Resolve(context);
         context.Features.Set<FirstParty.AspNetCore.IConsentFeature>(consent);
-        await manager.DecideAsync(context, consent, "accept-all", [.. manager.Policy.Categories.Select(static c => c.Key)]);
+        _services.GetRequiredService<FirstParty.AspNetCore.Pipeline.ResponseSteps>().Register(context);
+        await _services.GetRequiredService<FirstParty.AspNetCore.Pipeline.ConsentDecisions>()
+            .DecideAsync(context, consent, "accept-all", [.. manager.Policy.Categories.Select(static c => c.Key)]);
         await response.FireOnStartingAsync();
         return string.Join("; ", context.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]));
     }

@@ -26,6 +26,7 @@ public class ConsentDecisionLatencyBenchmarks
 {
     private BenchmarkHost _host = null!;
     private ConsentManager _manager = null!;
+    private FirstParty.AspNetCore.Pipeline.ConsentDecisions _decisions = null!;
     private ConsentLedgerWriter _writer = null!;
     private string[] _all = [];
 
@@ -41,6 +42,7 @@ public class ConsentDecisionLatencyBenchmarks
         _writer = services.GetRequiredService<ConsentLedgerWriter>();
         await _writer.StartAsync(CancellationToken.None);
         _manager = services.GetRequiredService<ConsentManager>();
+        _decisions = services.GetRequiredService<FirstParty.AspNetCore.Pipeline.ConsentDecisions>();
         _all = [.. _manager.Policy.Categories.Select(static c => c.Key)];
     }
 
@@ -54,7 +56,7 @@ public class ConsentDecisionLatencyBenchmarks
         context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("203.0.113.77");
         var consent = _manager.Resolve(context);
         context.Features.Set<IConsentFeature>(consent);
-        return _manager.DecideAsync(context, consent, ConsentSources.AcceptAll, _all, "/menu");
+        return _decisions.DecideAsync(context, consent, ConsentSources.AcceptAll, _all, "/menu");
     }
 
     [GlobalCleanup]

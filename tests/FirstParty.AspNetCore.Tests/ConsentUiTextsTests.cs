@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Consent;
 using System.Globalization;
 using System.Resources;
 using FirstParty.AspNetCore.TagHelpers;
@@ -10,7 +11,7 @@ public sealed class ConsentUiTextsTests
     public static TheoryData<string, string> ResourcesAndCultures()
     {
         var data = new TheoryData<string, string>();
-        foreach (var resource in new[] { "TagHelpers.ConsentUiTexts", "TagHelpers.ConsentTagHelper", "TagHelpers.CookieTableTagHelper", "Consent.ConsentTexts" })
+        foreach (var resource in new[] { "Consent.ConsentUiTexts", "TagHelpers.ConsentTagHelper", "TagHelpers.CookieTableTagHelper", "Consent.ConsentTexts" })
         {
             foreach (var culture in new[] { "fr", "de", "es", "it", "nl", "pl", "pt" })
             {
@@ -36,7 +37,7 @@ public sealed class ConsentUiTextsTests
     [Fact]
     public void The_names_the_validator_accepts_are_exactly_the_built_in_texts()
     {
-        var manager = new ResourceManager("FirstParty.AspNetCore.Resources.TagHelpers.ConsentUiTexts", typeof(ConsentUiTexts).Assembly);
+        var manager = new ResourceManager("FirstParty.AspNetCore.Resources.Consent.ConsentUiTexts", typeof(ConsentUiTexts).Assembly);
         var neutral = Keys(manager.GetResourceSet(CultureInfo.InvariantCulture, createIfNotExists: true, tryParents: false));
 
         Assert.Equal(neutral, ConsentUiTexts.Names.Order(StringComparer.Ordinal).ToArray());

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Text.RegularExpressions;
 using FirstParty.AspNetCore.Visitors;
 

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using FirstParty.AspNetCore.Visitors;
 using FsCheck;
 using FsCheck.Fluent;
@@ -105,7 +106,7 @@ public sealed class VisitorRecordTests
     [InlineData(" 1", false)]
     public void TryParseSeconds_accepts_only_plain_digits_within_the_DateTimeOffset_range(string text, bool expected)
     {
-        Assert.Equal(expected, VisitorRecord.TryParseSeconds(text, out var seconds));
+        Assert.Equal(expected, UnixSeconds.TryParse(text, out var seconds));
         if (expected)
         {
             Assert.Equal(long.Parse(text, System.Globalization.CultureInfo.InvariantCulture), seconds);

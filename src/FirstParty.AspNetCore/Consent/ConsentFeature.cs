@@ -1,22 +1,29 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FirstParty.AspNetCore.Consent;
 
 /// <summary>
 /// The per-request consent state; a decision made during the request updates it in place. It is
 /// also the request's <see cref="ITrackingConsentFeature"/>, so framework code that checks
-/// <c>CanTrack</c> (Identity UI, TempData providers, templates) follows the same decision.
+/// <c>CanTrack</c> (Identity UI, TempData providers, templates) follows the same decision. It holds
+/// consent only: what other folders remember about the request lives in their own features.
 /// </summary>
 internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 {
     private readonly ConsentPolicy _policy;
+
+    // The request this state belongs to, as aspnetcore's CookiePolicy wrapper keeps it: the
+    // ITrackingConsentFeature methods decide for this request.
+    private readonly HttpContext? _context;
     private Dictionary<string, bool>? _categories;
     private bool? _grantsEverything;
 
-    public ConsentFeature(ConsentPolicy policy, ConsentRecord? current, ConsentRecord? previous, ConsentRegime regime, string? region, bool optOutSignal)
+    public ConsentFeature(ConsentPolicy policy, ConsentRecord? current, ConsentRecord? previous, ConsentRegime regime, string? region, bool optOutSignal, HttpContext? context = null)
     {
         _policy = policy;
+        _context = context;
         Current = current;
         Previous = previous;
         Regime = regime;
@@ -26,15 +33,6 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 
     /// <summary>The current decision, or null when undecided.</summary>
     public ConsentRecord? Current { get; private set; }
-
-    /// <summary>True once the provider profiles' cookies are scheduled for this response.</summary>
-    internal bool ProvidersScheduled { get; set; }
-
-    /// <summary>The SDK ids worked out for this request (several snippets on a page share them); cleared by a decision.</summary>
-    internal ProviderIds? ProviderIds { get; set; }
-
-    /// <summary>The visitor <see cref="ProviderIds"/> were worked out for (the visitor can change within a request).</summary>
-    internal IVisitorFeature? ProviderIdsVisitor { get; set; }
 
     /// <summary>An expired decision or one under an earlier revision: it pre-fills the form and keeps the consent id.</summary>
     public ConsentRecord? Previous { get; }
@@ -64,11 +62,6 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
 
     public bool IsGranted(string category) => _policy.IsGranted(category, Current, Regime, GlobalPrivacyControl);
 
-    /// <summary>Set by the manager, so the tracking-consent methods can record decisions.</summary>
-    public ConsentManager? Manager { get; init; }
-
-    public HttpContext? Context { get; init; }
-
     /// <summary>A decision is needed before anything optional may be stored: OptIn and undecided.</summary>
     bool ITrackingConsentFeature.IsConsentNeeded => Regime == ConsentRegime.OptIn && !IsDecided;
 
@@ -79,12 +72,15 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
         => !((ITrackingConsentFeature)this).IsConsentNeeded && (Current is null || ((ITrackingConsentFeature)this).HasConsent);
 
     void ITrackingConsentFeature.GrantConsent()
-        => RequireManager().DecideWithoutWaiting(Context!, this, ConsentSources.Api, [.. _policy.Categories.Select(c => c.Key)]);
+        => RequireContext().RequestServices.GetRequiredService<IConsentDecider>()
+            .DecideWithoutWaiting(_context!, this, ConsentSources.Api, [.. _policy.Categories.Select(c => c.Key)]);
 
     void ITrackingConsentFeature.WithdrawConsent()
-        => RequireManager().DecideWithoutWaiting(Context!, this, ConsentSources.Withdraw, []);
+        => RequireContext().RequestServices.GetRequiredService<IConsentDecider>()
+            .DecideWithoutWaiting(_context!, this, ConsentSources.Withdraw, []);
 
-    string ITrackingConsentFeature.CreateConsentCookie() => RequireManager().CreateAcceptAllCookie(this);
+    string ITrackingConsentFeature.CreateConsentCookie()
+        => RequireContext().RequestServices.GetRequiredService<ConsentManager>().CreateAcceptAllCookie(this);
 
     /// <summary>
     /// The visitor and session cookies are allowed: their category is granted, or the
@@ -115,23 +111,19 @@ internal sealed class ConsentFeature : IConsentFeature, ITrackingConsentFeature
         return true;
     }
 
-    /// <summary>True once this request's <c>Response.Cookies</c> passes the cookie gate (decorated once per request).</summary>
-    public bool IsGated { get; set; }
-
-    /// <summary>True once this request's response deletes the visitor cookies.</summary>
-    public bool VisitorCookiesDeleted { get; set; }
-
     /// <summary>Makes a new decision the state of the rest of the request.</summary>
-    public void Apply(ConsentRecord decision)
+    public void Apply(ConsentRecord decision) => Replace(decision);
+
+    /// <summary>Puts back the decision a failed decision replaced (null: undecided), so the rest of the request sees nothing changed.</summary>
+    public void Restore(ConsentRecord? decision) => Replace(decision);
+
+    private void Replace(ConsentRecord? decision)
     {
-        ProviderIds = null;
         Current = decision;
         _categories = null;
         _grantsEverything = null;
     }
 
-    private ConsentManager RequireManager()
-        => Manager is not null && Context is not null
-            ? Manager
-            : throw new InvalidOperationException("This consent state was not created for a request.");
+    private HttpContext RequireContext()
+        => _context ?? throw new InvalidOperationException("This consent state was not created for a request.");
 }

@@ -1,7 +1,6 @@
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Diagnostics;
-using FirstParty.AspNetCore.Ledger;
-using FirstParty.AspNetCore.Visitors;
+using FirstParty.AspNetCore.Internal;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -10,7 +9,8 @@ namespace FirstParty.AspNetCore.Consent;
 
 /// <summary>
 /// Resolves each request's consent state from the consent cookie, the region's regime and opt-out
-/// signals, and records new decisions: cookie, visitor cookies, ledger receipt.
+/// signals, and turns a decision into a consent record and its cookie. What a decision means for
+/// the visitor, the SDKs and the ledger is <see cref="IConsentDecider"/>'s work.
 /// </summary>
 internal sealed class ConsentManager
 {
@@ -19,51 +19,34 @@ internal sealed class ConsentManager
 
     private readonly ConsentPolicy _policy;
     private readonly ConsentOptions _options;
-    private readonly FirstPartyEvents _events;
-    private readonly string _visitorCategory;
     private readonly IRegionResolver _regions;
     private readonly ProtectedCookieCodec<ConsentRecord> _codec;
     private readonly ResponseCookieWriter _writer;
     private readonly RequestCookieReader _reader;
     private readonly CookieGate _gate;
-    private readonly VisitorTracker _visitors;
-    private readonly ConsentLedgerWriter _ledger;
-    private readonly ConsentReceiptFactory _receipts;
-    private readonly Providers.ProviderMirrors _providers;
     private readonly TimeProvider _time;
     private readonly FirstPartyMetrics _metrics;
     private readonly ILogger _logger;
 
     public ConsentManager(
         ConsentPolicy policy,
-        Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options,
         IRegionResolver regions,
         IDataProtectionProvider dataProtection,
         CookieKeyRing keyRing,
         ResponseCookieWriter writer,
         RequestCookieReader reader,
         CookieGate gate,
-        VisitorTracker visitors,
-        ConsentLedgerWriter ledger,
-        ConsentReceiptFactory receipts,
         TimeProvider time,
         FirstPartyMetrics metrics,
-        ILogger<ConsentManager> logger,
-        Providers.ProviderMirrors providers)
+        ILogger<ConsentManager> logger)
     {
-        _providers = providers;
         _policy = policy;
         _options = policy.Options;
-        _events = options.Value.Events;
-        _visitorCategory = options.Value.Visitor.Category;
         _regions = regions;
-        _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(VisitorTracker.ProtectorPurpose), keyRing, "Consent"));
+        _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(CookieProtector.RootPurpose), keyRing, "Consent"));
         _writer = writer;
         _reader = reader;
         _gate = gate;
-        _visitors = visitors;
-        _ledger = ledger;
-        _receipts = receipts;
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -89,59 +72,16 @@ internal sealed class ConsentManager
         }
 
         var current = record is not null && record.Revision == _options.Revision && record.ExpiresAt > now ? record : null;
-        return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal) { Manager = this, Context = context };
+        return new ConsentFeature(_policy, current, current is null ? record : null, regime, region, signal, context);
     }
 
     /// <summary>
-    /// Records a decision: <paramref name="requested"/> are the optional categories the person
-    /// granted (required ones are always granted). Writes the consent cookie, mints or deletes the
-    /// visitor cookies to match, raises <see cref="FirstPartyEvents.OnConsentChanged"/> and hands a
-    /// receipt to the ledger (queued, or durable before this returns in strict mode).
+    /// Makes a decision the request's consent state: <paramref name="requested"/> are the optional
+    /// categories and services granted (required ones always are). Writes the consent cookie, updates
+    /// <paramref name="feature"/> in place and puts the response's cookies under the gate.
     /// </summary>
-    /// <param name="context">The request the decision is made in.</param>
-    /// <param name="feature">The request's consent state, updated in place.</param>
-    /// <param name="source">How the decision was collected (<see cref="ConsentSources"/>).</param>
-    /// <param name="requested">The categories and services granted.</param>
-    /// <param name="pagePath">The local page the decision was made on, kept on the receipt without its query.</param>
-    /// <exception cref="IOException">Strict mode only: neither the store nor the spill file took the receipt.</exception>
-    public async Task<ConsentRecord> DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath = null)
-    {
-        var previous = feature.Categories;
-        var (record, receipt) = Decide(context, feature, source, requested, pagePath);
-        await _ledger.RecordAsync(receipt).ConfigureAwait(false);
-        if (_events.OnConsentChanged is { } onChanged)
-        {
-            await onChanged(new ConsentChangedContext(context, previous, feature, source)).ConfigureAwait(false);
-        }
-
-        return record;
-    }
-
-    /// <summary>
-    /// The same decision for synchronous callers (<c>ITrackingConsentFeature</c>): the receipt is
-    /// handed over without waiting, and a failure to keep it is logged.
-    /// </summary>
-    public void DecideWithoutWaiting(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
-    {
-        var (_, receipt) = Decide(context, feature, source, requested, context.Request.Path.Value);
-        _ = RecordWithoutWaitingAsync(receipt);
-    }
-
-    /// <summary>Erases this browser's receipts (by consent id and visitor id) as <c>POST /_fp/forget</c> promises.</summary>
-    public async Task EraseReceiptsAsync(string? consentId, string? visitorId, ReceiptErasure erasure)
-    {
-        if (consentId is not null)
-        {
-            await _ledger.EraseAsync(ReceiptSubject.Consent(consentId), erasure).ConfigureAwait(false);
-        }
-
-        if (visitorId is not null)
-        {
-            await _ledger.EraseAsync(ReceiptSubject.Visitor(visitorId), erasure).ConfigureAwait(false);
-        }
-    }
-
-    private (ConsentRecord Record, ConsentReceipt Receipt) Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath)
+    /// <returns>The new record and the time it was made at.</returns>
+    public (ConsentRecord Record, DateTimeOffset Now) Record(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
         var now = _time.GetUtcNow();
         var (record, lifetimeSeconds) = CreateRecord(feature.ConsentId, source, feature.Regime, feature.Region, requested, now, feature.GlobalPrivacyControl);
@@ -157,21 +97,9 @@ internal sealed class ConsentManager
         _writer.Append(context, _options.CookieName, value[..length], lifetimeSeconds, now);
         feature.Apply(record);
         _gate.EnsureGated(context, feature);
-
-        var visitorGranted = feature.AllowsVisitorCookies(_visitorCategory);
-        var visitor = _visitors.Synchronize(context, visitorGranted);
-        feature.VisitorCookiesDeleted |= !visitorGranted;
-        if (visitorGranted)
-        {
-            // The answer carries the SDKs' id cookies, so a script revived on this page adopts them.
-            _providers.Schedule(context, feature, missingOnly: true);
-        }
-
         _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);
         _logger.ConsentDecided(record.Id, source, string.Join(',', record.Granted));
-
-        var receipt = _receipts.Create(context, record, visitor?.VisitorId, feature.GlobalPrivacyControl, now, pagePath);
-        return (record, receipt);
+        return (record, now);
     }
 
     /// <summary>
@@ -200,18 +128,6 @@ internal sealed class ConsentManager
         return $"{_options.CookieName}={_codec.Protect(record)}; max-age={lifetimeSeconds}; path=/; samesite=lax";
     }
 
-    private async Task RecordWithoutWaitingAsync(ConsentReceipt receipt)
-    {
-        try
-        {
-            await _ledger.RecordAsync(receipt).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _logger.ReceiptNotRecorded(receipt.ConsentId, ex);
-        }
-    }
-
     /// <summary>
     /// True when an opt-out signal refuses something that no decision records yet: undecided where
     /// the regime grants by default (OptOut, Implied) and a sale/sharing category exists; or, in
@@ -227,16 +143,13 @@ internal sealed class ConsentManager
                 : consent.Regime != ConsentRegime.OptIn);
 
     /// <summary>
-    /// Records what an opt-out signal applies: undecided, everything but the sale/sharing categories;
-    /// after an earlier decision, that decision without its sale/sharing categories and their services.
+    /// What an opt-out signal grants: undecided, everything but the sale/sharing categories; after an
+    /// earlier decision, that decision without its sale/sharing categories and their services.
     /// </summary>
-    public Task RecordOptOutSignalAsync(HttpContext context, ConsentFeature consent)
-    {
-        IReadOnlyCollection<string> requested = consent.Current is { } current
+    public IReadOnlyCollection<string> OptOutSignalGrants(ConsentFeature consent)
+        => consent.Current is { } current
             ? [.. current.Granted.Where(key => !IsSaleOrSharing(key))]
             : [.. _policy.Categories.Where(c => !c.SaleOrSharing).Select(c => c.Key)];
-        return DecideAsync(context, consent, ConsentSources.Gpc, requested);
-    }
 
     private bool IsSaleOrSharing(string key)
     {
@@ -249,7 +162,7 @@ internal sealed class ConsentManager
     public ConsentFeature Forget(HttpContext context, ConsentFeature consent)
     {
         _writer.Delete(context, _options.CookieName);
-        return new ConsentFeature(_policy, null, null, consent.Regime, consent.Region, consent.GlobalPrivacyControl) { Manager = this, Context = context };
+        return new ConsentFeature(_policy, null, null, consent.Regime, consent.Region, consent.GlobalPrivacyControl, context);
     }
 
     private string? ResolveRegion(HttpContext context)

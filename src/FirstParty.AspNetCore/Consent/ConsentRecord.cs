@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FirstParty.AspNetCore.Cookies;
@@ -39,8 +40,8 @@ internal sealed record ConsentRecord(
         var granted = text[fields[7]];
         if (!RandomIds.IsLowercaseUuid(id)
             || !int.TryParse(text[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
-            || !VisitorRecord.TryParseSeconds(text[fields[2]], out var decidedAt)
-            || !VisitorRecord.TryParseSeconds(text[fields[3]], out var expiresAt)
+            || !UnixSeconds.TryParse(text[fields[2]], out var decidedAt)
+            || !UnixSeconds.TryParse(text[fields[3]], out var expiresAt)
             || expiresAt < decidedAt
             || ConsentSources.Find(source) is not { } knownSource
             || !TryParseRegime(text[fields[5]], out var regime)

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace FirstParty.AspNetCore.Consent;
 
-internal sealed class ConsentService(ConsentManager manager) : IConsentService
+internal sealed class ConsentService(ConsentManager manager, IConsentDecider decider) : IConsentService
 {
     public async Task<IConsentFeature> SetAsync(HttpContext context, IEnumerable<string> grantedCategories)
     {
@@ -14,14 +14,14 @@ internal sealed class ConsentService(ConsentManager manager) : IConsentService
             throw new ArgumentException($"'{unknown}' is not a configured consent category.", nameof(grantedCategories));
         }
 
-        await manager.DecideAsync(context, feature, ConsentSources.Api, granted).ConfigureAwait(false);
+        await decider.DecideAsync(context, feature, ConsentSources.Api, granted).ConfigureAwait(false);
         return feature;
     }
 
     public async Task<IConsentFeature> WithdrawAsync(HttpContext context)
     {
         var feature = Require(context);
-        await manager.DecideAsync(context, feature, ConsentSources.Withdraw, []).ConfigureAwait(false);
+        await decider.DecideAsync(context, feature, ConsentSources.Withdraw, []).ConfigureAwait(false);
         return feature;
     }
 

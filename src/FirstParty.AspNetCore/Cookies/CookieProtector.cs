@@ -19,6 +19,9 @@ namespace FirstParty.AspNetCore.Cookies;
 /// </summary>
 internal sealed class CookieProtector
 {
+    /// <summary>The Data Protection purpose every FirstParty cookie protector derives from.</summary>
+    public const string RootPurpose = "FirstParty.AspNetCore.Cookies";
+
     public const int MaxPayloadLength = 512;
 
     private const char DataProtectionVersion = '1';

@@ -1,5 +1,7 @@
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Internal;
+using FirstParty.AspNetCore.Pipeline;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -35,7 +37,7 @@ internal static class ConsentEndpoints
         return EndpointHelpers.State(context, consent, tokens.RequestToken is null || tokens.HeaderName is null ? null : new AntiforgeryResponse(tokens.HeaderName, tokens.RequestToken));
     }
 
-    public static async Task<IResult> PostAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, AllowOnceTokens allowOnce, ILogger<ConsentManager> logger)
+    public static async Task<IResult> PostAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, ConsentDecisions decisions, AllowOnceTokens allowOnce, ILogger<ConsentManager> logger)
     {
         if (context.Features.Get<IConsentFeature>() is not ConsentFeature consent)
         {
@@ -105,7 +107,7 @@ internal static class ConsentEndpoints
                 return EndpointHelpers.Reject(logger, StatusCodes.Status400BadRequest, $"Unknown choice '{EndpointHelpers.Truncate(choice[0])}': use accept-all, reject-all, custom, withdraw or once.");
         }
 
-        if (!await TryDecideAsync(context, manager, consent, source, granted, ReturnUrls.Choose(form["returnUrl"], context.Request), logger).ConfigureAwait(false))
+        if (!await decisions.TryDecideAsync(context, consent, source, granted, ReturnUrls.Choose(form["returnUrl"], context.Request)).ConfigureAwait(false))
         {
             return EndpointHelpers.LedgerUnavailable();
         }
@@ -113,7 +115,7 @@ internal static class ConsentEndpoints
         return EndpointHelpers.Answer(context, consent, form["returnUrl"]);
     }
 
-    public static async Task<IResult> DeleteAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, ILogger<ConsentManager> logger)
+    public static async Task<IResult> DeleteAsync(HttpContext context, IAntiforgery antiforgery, ConsentDecisions decisions, ILogger<ConsentManager> logger)
     {
         if (context.Features.Get<IConsentFeature>() is not ConsentFeature consent)
         {
@@ -125,32 +127,12 @@ internal static class ConsentEndpoints
             return EndpointHelpers.Reject(logger, StatusCodes.Status400BadRequest, "The antiforgery token is missing or invalid.");
         }
 
-        if (!await TryDecideAsync(context, manager, consent, ConsentSources.Withdraw, [], ReturnUrls.Choose(context.Request.Query["returnUrl"], context.Request), logger).ConfigureAwait(false))
+        if (!await decisions.TryDecideAsync(context, consent, ConsentSources.Withdraw, [], ReturnUrls.Choose(context.Request.Query["returnUrl"], context.Request)).ConfigureAwait(false))
         {
             return EndpointHelpers.LedgerUnavailable();
         }
 
         return EndpointHelpers.Answer(context, consent, context.Request.Query["returnUrl"]);
-    }
-
-    /// <summary>
-    /// Makes a decision. Only in strict ledger mode can this fail (neither the store nor the spill
-    /// file took the receipt): then nothing this request would have changed reaches the browser.
-    /// </summary>
-    private static async Task<bool> TryDecideAsync(HttpContext context, ConsentManager manager, ConsentFeature consent, string source, IReadOnlyCollection<string> granted, string pagePath, ILogger logger)
-    {
-        try
-        {
-            await manager.DecideAsync(context, consent, source, granted, pagePath).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            logger.ConsentRequestRejected("the consent ledger could not keep the receipt");
-            context.Response.Headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.SetCookie);
-            context.Features.Set<IVisitorFeature>(null);
-            return false;
-        }
     }
 
     /// <summary>

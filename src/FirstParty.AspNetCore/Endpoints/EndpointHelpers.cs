@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Antiforgery;

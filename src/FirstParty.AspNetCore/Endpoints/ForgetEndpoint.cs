@@ -1,8 +1,7 @@
 using FirstParty.AspNetCore.Consent;
-using FirstParty.AspNetCore.Visitors;
+using FirstParty.AspNetCore.Pipeline;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace FirstParty.AspNetCore.Endpoints;
@@ -10,7 +9,7 @@ namespace FirstParty.AspNetCore.Endpoints;
 /// <summary><c>POST /_fp/forget</c>: erases this browser's consent history and makes it a stranger again.</summary>
 internal static class ForgetEndpoint
 {
-    public static async Task<IResult> ForgetAsync(HttpContext context, IAntiforgery antiforgery, ConsentManager manager, VisitorTracker visitors, Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options, ILogger<ConsentManager> logger)
+    public static async Task<IResult> ForgetAsync(HttpContext context, IAntiforgery antiforgery, ConsentDecisions decisions, Microsoft.Extensions.Options.IOptions<FirstPartyOptions> options, ILogger<ConsentManager> logger)
     {
         var erasure = options.Value.Ledger.ForgetErasure;
         if (context.Features.Get<IConsentFeature>() is not ConsentFeature consent)
@@ -36,23 +35,17 @@ internal static class ForgetEndpoint
         }
 
         // The history goes first: if it cannot be erased, the browser keeps the ids to ask again.
+        ConsentFeature fresh;
         try
         {
-            await manager.EraseReceiptsAsync(consent.ConsentId, context.GetVisitor()?.VisitorId, erasure).ConfigureAwait(false);
+            fresh = await decisions.ForgetAsync(context, consent, erasure).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return EndpointHelpers.LedgerUnavailable();
         }
 
-        // The browser becomes a stranger: no consent record, no visitor, no stored data.
-        var fresh = manager.Forget(context, consent);
-        context.Features.Set<IVisitorFeature>(null);
-        visitors.DeleteCookies(context);
-        fresh.VisitorCookiesDeleted = true;
         context.Response.Headers["Clear-Site-Data"] = "\"storage\"";
-        context.Features.Set<IConsentFeature>(fresh);
-        context.Features.Set<ITrackingConsentFeature>(fresh);
         var returnUrl = form is not null ? form["returnUrl"] : context.Request.Query["returnUrl"];
         return EndpointHelpers.Answer(context, fresh, returnUrl);
     }

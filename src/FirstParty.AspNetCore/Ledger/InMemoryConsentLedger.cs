@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using FirstParty.AspNetCore.Visitors;
 
 namespace FirstParty.AspNetCore.Ledger;

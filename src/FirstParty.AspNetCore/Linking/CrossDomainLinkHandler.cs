@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
@@ -53,6 +54,6 @@ internal sealed class CrossDomainLinkHandler(
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.Redirect(Endpoints.ReturnUrls.CurrentWithout(context.Request, tokens.ParameterName));
+        context.Response.Redirect(ReturnUrls.CurrentWithout(context.Request, tokens.ParameterName));
     }
 }

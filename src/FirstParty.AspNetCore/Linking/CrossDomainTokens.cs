@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;

@@ -1,4 +1,5 @@
 using FirstParty.AspNetCore;
+using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Providers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,8 +12,10 @@ public static class ProviderHttpContextExtensions
     public static ProviderIds GetProviderIds(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var consentFeature = context.Features.Get<IConsentFeature>() as FirstParty.AspNetCore.Consent.ConsentFeature;
-        if (consentFeature?.ProviderIds is { } known && ReferenceEquals(consentFeature.ProviderIdsVisitor, context.Features.Get<IVisitorFeature>()))
+        var visitor = context.Features.Get<IVisitorFeature>();
+        var consent = context.Features.Get<IConsentFeature>();
+        var state = context.Features.Get<ProviderRequestState>();
+        if (state?.Ids is { } known && ReferenceEquals(state.IdsVisitor, visitor) && ReferenceEquals(state.IdsConsent, consent) && ReferenceEquals(state.IdsDecision, (consent as ConsentFeature)?.Current))
         {
             return known;
         }
@@ -42,10 +45,13 @@ public static class ProviderHttpContextExtensions
         }
 
         var ids = new ProviderIds(snowplow, amplitude, google);
-        if (consentFeature is not null)
+        if (consent is not null)
         {
-            consentFeature.ProviderIds = ids;
-            consentFeature.ProviderIdsVisitor = context.Features.Get<IVisitorFeature>();
+            state ??= ProviderMirrors.StateOf(context);
+            state.Ids = ids;
+            state.IdsVisitor = visitor;
+            state.IdsConsent = consent;
+            state.IdsDecision = (consent as ConsentFeature)?.Current;
         }
 
         return ids;

@@ -13,13 +13,6 @@ namespace FirstParty.AspNetCore.Providers;
 /// </summary>
 internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, CookieDomainResolver domains, TimeProvider time)
 {
-    private static readonly Func<object, Task> WriteCallback = static state =>
-    {
-        var (mirrors, context, missingOnly) = ((ProviderMirrors, HttpContext, bool))state;
-        mirrors.Write(context, missingOnly);
-        return Task.CompletedTask;
-    };
-
     private readonly ProviderProfile[] _profiles = [.. profiles];
 
     public bool Enabled => _profiles.Length > 0;
@@ -27,19 +20,35 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
     public IReadOnlyList<ProviderProfile> Profiles => _profiles;
 
     /// <summary>
-    /// Writes the cookies when the response starts, once per request: the request's consent state
-    /// remembers that it is scheduled (the middleware schedules page navigations, a decision any
-    /// other request), which costs nothing, unlike a flag in <c>HttpContext.Items</c>.
+    /// Asks for the cookies on this response, once per request: the middleware asks on page
+    /// navigations (refresh), a decision on any request (missing only); the first to ask decides.
     /// </summary>
-    public void Schedule(HttpContext context, Consent.ConsentFeature consent, bool missingOnly)
+    public void Schedule(HttpContext context, bool missingOnly)
     {
-        if (_profiles.Length == 0 || consent.ProvidersScheduled)
+        if (_profiles.Length == 0)
         {
             return;
         }
 
-        consent.ProvidersScheduled = true;
-        context.Response.OnStarting(WriteCallback, (this, context, missingOnly));
+        var state = StateOf(context);
+        if (!state.Scheduled)
+        {
+            state.Scheduled = true;
+            state.MissingOnly = missingOnly;
+        }
+    }
+
+    /// <summary>This request's provider state, created on first use.</summary>
+    public static ProviderRequestState StateOf(HttpContext context)
+    {
+        var state = context.Features.Get<ProviderRequestState>();
+        if (state is null)
+        {
+            state = new ProviderRequestState();
+            context.Features.Set(state);
+        }
+
+        return state;
     }
 
     /// <summary>The profile's cookie context for this request, when the visitor exists and the category is granted.</summary>
@@ -48,17 +57,26 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
             ? new ProviderCookieContext(context, visitor, time.GetUtcNow(), domains)
             : null;
 
-    private void Write(HttpContext context, bool missingOnly)
+    /// <summary>
+    /// The provider step of the response, after the visitor step: writes the scheduled cookies of
+    /// the profiles whose category <paramref name="consent"/> grants, derived from the visitor.
+    /// </summary>
+    public void WriteResponse(HttpContext context, IConsentFeature consent)
     {
-        // Existing cookies are refreshed together with the visitor cookie (when it is new or its
-        // refresh is due, at most daily), so most pages carry no Set-Cookie; a purged one is
-        // re-created on the next page whatever the cadence.
-        if (context.Features.Get<IVisitorFeature>() is not { } visitor || context.Features.Get<IConsentFeature>() is not { } consent)
+        if (_profiles.Length == 0 || context.Features.Get<ProviderRequestState>() is not { Scheduled: true } state)
         {
             return;
         }
 
-        var refresh = !missingOnly && visitor is Visitors.VisitorFeature { WriteVisitor: true };
+        // Existing cookies are refreshed together with the visitor cookie (when it is new or its
+        // refresh is due, at most daily), so most pages carry no Set-Cookie; a purged one is
+        // re-created on the next page whatever the cadence.
+        if (context.Features.Get<IVisitorFeature>() is not { } visitor)
+        {
+            return;
+        }
+
+        var refresh = !state.MissingOnly && visitor is Visitors.VisitorFeature { WriteVisitor: true };
         var cookies = new ProviderCookieContext(context, visitor, time.GetUtcNow(), domains);
         foreach (var profile in _profiles)
         {

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.Providers;
@@ -90,7 +91,7 @@ internal sealed class ProviderOptionsValidator(IEnumerable<ProviderProfileRegist
             return;
         }
 
-        if (!Endpoints.ReturnUrls.IsLocal(url) && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+        if (!ReturnUrls.IsLocal(url) && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
         {
             failures.Add($"{key} must be an absolute http(s) URL or a local path starting with '/'; it is '{url}'.");
         }

@@ -6,7 +6,7 @@ namespace FirstParty.AspNetCore.Providers;
 /// One SDK's id cookies, derived from the server's visitor: the names and formats the SDK reads, so
 /// that it adopts the server's id instead of minting its own.
 /// </summary>
-internal abstract class ProviderProfile
+internal abstract class ProviderProfile : Consent.IDeclaredService
 {
     /// <summary>The service key (<c>snowplow</c>), used in the cookie table and for the category's service.</summary>
     public abstract string ServiceKey { get; }

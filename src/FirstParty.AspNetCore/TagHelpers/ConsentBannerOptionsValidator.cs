@@ -1,3 +1,5 @@
+using FirstParty.AspNetCore.Consent;
+using FirstParty.AspNetCore.Internal;
 using System.Globalization;
 using FirstParty.AspNetCore.Endpoints;
 

@@ -57,7 +57,7 @@ public sealed class ConsentBannerTagHelper : TagHelper
         var encoder = services.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
         var texts = services.GetRequiredService<ConsentUiTexts>();
         var nonce = ConsentForms.Nonce(http);
-        var config = ConsentScriptConfig.Create(http, consent, services.GetRequiredService<ConsentPolicy>(), services.GetRequiredService<Cookies.CookieCatalogue>(), texts.Get("Saved", System.Globalization.CultureInfo.CurrentUICulture));
+        var config = ConsentScriptConfig.Create(http, consent, services.GetRequiredService<ConsentPolicy>(), services.GetRequiredService<CookieCatalogue>(), texts.Get("Saved", System.Globalization.CultureInfo.CurrentUICulture));
 
         var content = output.Content;
         if (options.Banner.IncludeAssets)

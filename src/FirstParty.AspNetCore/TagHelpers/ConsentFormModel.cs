@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Consent;
 using System.Globalization;
 using FirstParty.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Antiforgery;

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Globalization;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Cookies;
@@ -63,7 +64,7 @@ internal static class ConsentForms
 
     /// <summary>The current page without FirstParty's own one-shot query parameters.</summary>
     public static string ReturnUrl(HttpContext context)
-        => Endpoints.ReturnUrls.CurrentWithout(context.Request, PreferencesQuery, AllowOnceTokens.QueryName);
+        => ReturnUrls.CurrentWithout(context.Request, PreferencesQuery, AllowOnceTokens.QueryName);
 
     /// <summary>Where the "cookie settings" link leads without JavaScript.</summary>
     public static string PreferencesUrl(HttpContext context)

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Consent;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;

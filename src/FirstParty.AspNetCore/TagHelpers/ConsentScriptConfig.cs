@@ -18,7 +18,7 @@ internal sealed record ConsentScriptConfig(
     IReadOnlyDictionary<string, string[]> Storage,
     string Saved)
 {
-    public static ConsentScriptConfig Create(HttpContext context, IConsentFeature consent, ConsentPolicy policy, Cookies.CookieCatalogue catalogue, string saved)
+    public static ConsentScriptConfig Create(HttpContext context, IConsentFeature consent, ConsentPolicy policy, CookieCatalogue catalogue, string saved)
     {
         return new(
             ConsentForms.Endpoint(context, "consent"),

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Consent;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FirstParty.AspNetCore.Cookies;
@@ -29,8 +30,8 @@ internal sealed record SessionRecord(string Id, int Index, long Start, long Last
             || !(previousId.IsEmpty || RandomIds.IsLowercaseUuid(previousId))
             || !int.TryParse(text[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
             || index < 1
-            || !VisitorRecord.TryParseSeconds(text[fields[2]], out var start)
-            || !VisitorRecord.TryParseSeconds(text[fields[3]], out var lastActivity)
+            || !UnixSeconds.TryParse(text[fields[2]], out var start)
+            || !UnixSeconds.TryParse(text[fields[3]], out var lastActivity)
             || lastActivity < start)
         {
             return false;

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FirstParty.AspNetCore.Cookies;
@@ -27,9 +28,9 @@ internal sealed record VisitorRecord(string Id, long FirstSeen, int SessionCount
         var lastSessionId = text[fields[3]];
         if (!RandomIds.IsLowercaseUuid(id)
             || !(lastSessionId.IsEmpty || RandomIds.IsLowercaseUuid(lastSessionId))
-            || !TryParseSeconds(text[fields[1]], out var firstSeen)
+            || !UnixSeconds.TryParse(text[fields[1]], out var firstSeen)
             || !int.TryParse(text[fields[2]], NumberStyles.None, CultureInfo.InvariantCulture, out var sessionCount)
-            || !TryParseSeconds(text[fields[4]], out var lastSeen)
+            || !UnixSeconds.TryParse(text[fields[4]], out var lastSeen)
             || lastSeen < firstSeen)
         {
             return false;
@@ -43,8 +44,4 @@ internal sealed record VisitorRecord(string Id, long FirstSeen, int SessionCount
         => destination.TryWrite(CultureInfo.InvariantCulture, $"{Id}.{FirstSeen}.{SessionCount}.{LastSessionId}.{LastSeen}", out written);
 
     public string Format() => CookiePayload.Format(this);
-
-    internal static bool TryParseSeconds(ReadOnlySpan<char> text, out long seconds)
-        => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seconds)
-            && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 }

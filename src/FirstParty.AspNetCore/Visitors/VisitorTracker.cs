@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using FirstParty.AspNetCore.Cookies;
 using FirstParty.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
@@ -13,8 +14,6 @@ namespace FirstParty.AspNetCore.Visitors;
 /// </summary>
 internal sealed class VisitorTracker
 {
-    internal const string ProtectorPurpose = "FirstParty.AspNetCore.Cookies";
-
     private readonly VisitorOptions _visitorOptions;
     private readonly VisitorSessionOptions _sessionOptions;
     private readonly ProtectedCookieCodec<VisitorRecord> _visitorCodec;
@@ -41,7 +40,7 @@ internal sealed class VisitorTracker
     {
         _visitorOptions = options.Value.Visitor;
         _sessionOptions = options.Value.Session;
-        var protector = dataProtection.CreateProtector(ProtectorPurpose);
+        var protector = dataProtection.CreateProtector(CookieProtector.RootPurpose);
         _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(new CookieProtector(protector, keyRing, "Visitor"));
         _sessionCodec = new ProtectedCookieCodec<SessionRecord>(new CookieProtector(protector, keyRing, "Session"));
         _writer = writer;
@@ -55,34 +54,44 @@ internal sealed class VisitorTracker
         _sessionRefreshSeconds = (long)_sessionOptions.RefreshInterval.TotalSeconds;
     }
 
-    private static readonly Func<object, Task> WriteCookiesCallback = static state =>
-    {
-        var (tracker, feature) = ((VisitorTracker, VisitorFeature))state;
-        tracker.WriteCookies(feature);
-        return Task.CompletedTask;
-    };
-
     internal ProtectedCookieCodec<VisitorRecord> VisitorCodec => _visitorCodec;
 
     /// <summary>
-    /// Resolves the visitor, exposes it as <see cref="IVisitorFeature"/> and schedules the cookies it
-    /// owes the browser for when the response starts.
+    /// Resolves the visitor and exposes it as <see cref="IVisitorFeature"/>; the cookies it owes the
+    /// browser are written by <see cref="WriteResponse"/> when the response starts.
     /// </summary>
     public VisitorFeature? Attach(HttpContext context, bool canWrite, string? adoptVisitorId = null)
     {
         var feature = Resolve(context, canWrite, adoptVisitorId);
-        if (feature is null)
+        if (feature is not null)
         {
-            return null;
-        }
-
-        context.Features.Set<IVisitorFeature>(feature);
-        if (feature.HasPendingWrites)
-        {
-            context.Response.OnStarting(WriteCookiesCallback, (this, feature));
+            context.Features.Set<IVisitorFeature>(feature);
         }
 
         return feature;
+    }
+
+    /// <summary>
+    /// The visitor step of the response: the request's visitor writes the cookies it owes; without
+    /// one, cookies the browser sent are deleted when consent refuses them (once per response:
+    /// a decision or a forget may have deleted them already).
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="allowed">Whether the final consent state of the request allows the visitor cookies.</param>
+    public void WriteResponse(HttpContext context, bool allowed)
+    {
+        if (context.Features.Get<IVisitorFeature>() is VisitorFeature feature)
+        {
+            if (feature.HasPendingWrites)
+            {
+                WriteCookies(feature);
+            }
+        }
+        else if (!allowed && context.Features.Get<VisitorCookiesDeleted>() is null && HasCookies(context))
+        {
+            // Set before consent was needed, refused elsewhere, or planted.
+            DeleteCookies(context);
+        }
     }
 
     /// <summary>
@@ -114,11 +123,12 @@ internal sealed class VisitorTracker
             || new CookieHeaderScanner(headers, _sessionOptions.CookieName).MoveNext();
     }
 
-    /// <summary>Deletes the visitor and session cookies.</summary>
+    /// <summary>Deletes the visitor and session cookies, and remembers it for the rest of the request.</summary>
     public void DeleteCookies(HttpContext context)
     {
         _writer.Delete(context, _visitorOptions.CookieName);
         _writer.Delete(context, _sessionOptions.CookieName);
+        context.Features.Set(VisitorCookiesDeleted.Instance);
         _logger.VisitorCookiesDeleted();
     }
 
@@ -212,15 +222,9 @@ internal sealed class VisitorTracker
     }
 
     /// <summary>Appends the Set-Cookie headers the feature still owes the browser.</summary>
-    public void WriteCookies(VisitorFeature feature)
+    private void WriteCookies(VisitorFeature feature)
     {
         var context = feature.Context;
-        if (!ReferenceEquals(context.Features.Get<IVisitorFeature>(), feature))
-        {
-            // Consent was refused later in the request: the visitor is gone and its cookies deleted.
-            return;
-        }
-
         var now = DateTimeOffset.FromUnixTimeSeconds(feature.Now);
         if (feature.WriteVisitor)
         {

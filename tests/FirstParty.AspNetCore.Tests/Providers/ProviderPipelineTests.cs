@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Consent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;

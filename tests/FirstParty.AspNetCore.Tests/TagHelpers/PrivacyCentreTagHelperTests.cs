@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using FirstParty.AspNetCore.TagHelpers;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Globalization;
 using System.Net;
 using System.Text.Encodings.Web;

@@ -51,7 +51,7 @@ internal sealed class TestKeyRing : IDisposable
     public IKeyManager KeyManager { get; }
 
     /// <summary>The parent protector VisitorTracker uses.</summary>
-    public IDataProtector RootProtector => Provider.CreateProtector(VisitorTracker.ProtectorPurpose);
+    public IDataProtector RootProtector => Provider.CreateProtector(CookieProtector.RootPurpose);
 
     public CookieKeyRing CreateKeyRing(TimeProvider? time = null) => new(KeyManager, Provider, ApplicationName, time ?? TimeProvider.System);
 

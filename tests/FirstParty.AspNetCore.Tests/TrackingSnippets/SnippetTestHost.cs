@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Internal;
 using System.Net;
 using System.Security.Claims;
 using System.Text.Json.Nodes;

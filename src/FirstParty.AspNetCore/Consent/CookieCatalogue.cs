@@ -1,8 +1,7 @@
 using System.Collections.Frozen;
-using FirstParty.AspNetCore.Consent;
 using Microsoft.Extensions.Options;
 
-namespace FirstParty.AspNetCore.Cookies;
+namespace FirstParty.AspNetCore.Consent;
 
 /// <summary>
 /// Every declared cookie with its category: FirstParty's own, ASP.NET Core's (unless switched off)
@@ -19,7 +18,7 @@ internal sealed class CookieCatalogue
 
     private ILookup<string, CookieDeclaration>? _byCategory;
 
-    public CookieCatalogue(IOptions<FirstPartyOptions> options, ConsentPolicy policy, Providers.ProviderMirrors? providers = null)
+    public CookieCatalogue(IOptions<FirstPartyOptions> options, ConsentPolicy policy, IEnumerable<IDeclaredService>? declaredServices = null)
     {
         var o = options.Value;
         var required = policy.Categories.First(c => c.Required).Key;
@@ -38,7 +37,7 @@ internal sealed class CookieCatalogue
 
         // The provider profiles' cookies, under their category, after the author's own declarations.
         var storage = policy.LocalStorageKeys.ToDictionary(s => s.Key, s => s.Value.ToList(), StringComparer.Ordinal);
-        foreach (var profile in providers?.Profiles ?? [])
+        foreach (var profile in declaredServices ?? [])
         {
             foreach (var cookie in profile.Declarations)
             {

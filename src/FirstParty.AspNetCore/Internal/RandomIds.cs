@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace FirstParty.AspNetCore.Visitors;
+namespace FirstParty.AspNetCore.Internal;
 
 /// <summary>Random identifiers for visitors and sessions.</summary>
 internal static class RandomIds

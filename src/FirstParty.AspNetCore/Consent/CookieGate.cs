@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Cookies;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using HeaderNames = Microsoft.Net.Http.Headers.HeaderNames;
 
-namespace FirstParty.AspNetCore.Cookies;
+namespace FirstParty.AspNetCore.Consent;
 
 /// <summary>
 /// Decides whether a cookie the app writes may reach the browser: declared and granted (or
@@ -24,8 +26,6 @@ internal sealed class CookieGate
     private readonly FirstPartyMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
-    private readonly Func<object, Task> _lastPass;
-    private int _placementReported;
 
     public CookieGate(CookieCatalogue catalogue, ResponseCookieWriter writer, IOptions<FirstPartyOptions> options, FirstPartyMetrics metrics, ILogger<CookieGate> logger)
     {
@@ -34,67 +34,47 @@ internal sealed class CookieGate
         _undeclared = options.Value.Consent.UndeclaredCookies;
         _metrics = metrics;
         _logger = logger;
-        _lastPass = state =>
-        {
-            var context = (HttpContext)state;
-            if (context.Features.Get<IConsentFeature>() is { } consent)
-            {
-                FilterSetCookieHeaders(context, consent);
-                DeleteRefused(context, consent);
-            }
-
-            return Task.CompletedTask;
-        };
     }
 
     public UndeclaredCookiePolicy UndeclaredPolicy => _undeclared;
 
     /// <summary>
-    /// True once <see cref="CookieGateStartupFilter"/> put the gate's last pass at the start of the
-    /// pipeline; otherwise (a pipeline built without the host's startup filters) each request's last
-    /// pass is registered where consent is resolved.
+    /// Puts this request's <c>Response.Cookies</c> under the gate, unless nothing could be refused
+    /// (every category granted and undeclared cookies not blocked). The decorated feature is the
+    /// mark that it is done, so this is idempotent without a flag. Cookies written around
+    /// <c>Response.Cookies</c> are caught by <see cref="RunLastPass"/>.
     /// </summary>
-    internal bool StartsPipeline { get; set; }
-
-    /// <summary>
-    /// Puts this request's cookies under the gate, unless nothing could be refused (every category
-    /// granted and undeclared cookies not blocked): <c>Response.Cookies</c> is decorated and, unless
-    /// the pipeline starts with the gate, a last pass over the Set-Cookie headers runs when the
-    /// response starts. Idempotent.
-    /// </summary>
-    public void EnsureGated(HttpContext context, Consent.ConsentFeature consent)
+    public void EnsureGated(HttpContext context, IConsentFeature consent)
     {
-        if (!StartsPipeline && Interlocked.Exchange(ref _placementReported, 1) == 0)
-        {
-            _logger.CookieGateNotAtPipelineStart();
-        }
-
-        if (consent.IsGated || !CouldRefuse(consent))
+        if (!CouldRefuse(consent))
         {
             return;
         }
 
-        consent.IsGated = true;
-        var inner = context.Features.Get<Microsoft.AspNetCore.Http.Features.IResponseCookiesFeature>()
-            ?? new Microsoft.AspNetCore.Http.Features.ResponseCookiesFeature(context.Features);
-        context.Features.Set<Microsoft.AspNetCore.Http.Features.IResponseCookiesFeature>(new GatedResponseCookiesFeature(inner, consent, this));
-        if (!StartsPipeline)
+        var inner = context.Features.Get<IResponseCookiesFeature>();
+        if (inner is GatedResponseCookiesFeature)
         {
-            context.Response.OnStarting(_lastPass, context);
+            return;
         }
+
+        context.Features.Set<IResponseCookiesFeature>(new GatedResponseCookiesFeature(inner ?? new ResponseCookiesFeature(context.Features), context, this));
     }
 
     /// <summary>False when no cookie can be refused: every category granted and undeclared cookies not blocked.</summary>
     public bool CouldRefuse(IConsentFeature consent)
-        => _undeclared == UndeclaredCookiePolicy.Block || consent is not Consent.ConsentFeature { GrantsEverything: true };
+        => _undeclared == UndeclaredCookiePolicy.Block || consent is not ConsentFeature { GrantsEverything: true };
 
-    /// <summary>The last pass of a response that passed <c>UseFirstParty()</c>: filters the Set-Cookie headers and deletes refused cookies.</summary>
+    /// <summary>
+    /// The gate's part of the response step, after every cookie of the response is written: deletes
+    /// the refused declared cookies the browser sent, then drops the Set-Cookie headers the consent
+    /// refuses (deletions always pass).
+    /// </summary>
     public void RunLastPass(HttpContext context, IConsentFeature consent)
     {
         if (CouldRefuse(consent))
         {
-            FilterSetCookieHeaders(context, consent);
             DeleteRefused(context, consent);
+            FilterSetCookieHeaders(context, consent);
         }
     }
 

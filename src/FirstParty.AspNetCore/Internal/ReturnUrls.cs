@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace FirstParty.AspNetCore.Endpoints;
+namespace FirstParty.AspNetCore.Internal;
 
 /// <summary>
 /// Chooses where to send the browser on this site, never off it. Every <c>Location</c> FirstParty

@@ -1,61 +1,55 @@
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
+using FirstParty.AspNetCore.Linking;
+using FirstParty.AspNetCore.Providers;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace FirstParty.AspNetCore;
+namespace FirstParty.AspNetCore.Pipeline;
 
 /// <summary>
-/// Resolves the consent state and the visitor of each request before the app runs, exposes them as
-/// <see cref="IConsentFeature"/> and <see cref="IVisitorFeature"/>, and writes or deletes the
-/// visitor and session cookies just before the response starts.
+/// <c>UseFirstParty()</c>: resolves the consent state and the visitor of each request before the app
+/// runs and exposes them as <see cref="IConsentFeature"/> and <see cref="IVisitorFeature"/>. What the
+/// response owes the browser is written later, in order, by <see cref="ResponseSteps"/>.
 /// </summary>
 internal sealed class FirstPartyMiddleware
 {
-    private static readonly Func<object, Task> DeleteIfStillRefusedCallback = static state =>
-    {
-        var (middleware, context) = ((FirstPartyMiddleware, HttpContext))state;
-        if (context.Features.Get<IConsentFeature>() is ConsentFeature consent
-            && !consent.AllowsVisitorCookies(middleware._options.Visitor.Category)
-            && context.Features.Get<IVisitorFeature>() is null
-            && !consent.VisitorCookiesDeleted)
-        {
-            middleware._tracker.DeleteCookies(context);
-        }
-
-        return Task.CompletedTask;
-    };
-
     private readonly RequestDelegate _next;
     private readonly VisitorTracker _tracker;
     private readonly ConsentManager _consent;
-    private readonly Cookies.CookieGate _gate;
+    private readonly ConsentDecisions _decisions;
+    private readonly CookieGate _gate;
+    private readonly ResponseSteps _steps;
     private readonly CrawlerDetector _crawlers;
     private readonly FirstPartyOptions _options;
     private readonly ILogger _logger;
-    private readonly Providers.ProviderMirrors _providers;
-    private readonly Linking.CrossDomainLinkHandler _links;
+    private readonly ProviderMirrors _providers;
+    private readonly CrossDomainLinkHandler _links;
 
     public FirstPartyMiddleware(
         RequestDelegate next,
         VisitorTracker tracker,
         ConsentManager consent,
-        Cookies.CookieGate gate,
+        ConsentDecisions decisions,
+        CookieGate gate,
+        ResponseSteps steps,
         CrawlerDetector crawlers,
         IOptions<FirstPartyOptions> options,
         ILogger<FirstPartyMiddleware> logger,
-        Providers.ProviderMirrors providers,
-        Linking.CrossDomainLinkHandler links)
+        ProviderMirrors providers,
+        CrossDomainLinkHandler links)
     {
         _links = links;
         _providers = providers;
         _next = next;
         _tracker = tracker;
         _consent = consent;
+        _decisions = decisions;
         _gate = gate;
+        _steps = steps;
         _crawlers = crawlers;
         _options = options.Value;
         _logger = logger;
@@ -66,6 +60,7 @@ internal sealed class FirstPartyMiddleware
         var consent = _consent.Resolve(context);
         context.Features.Set<IConsentFeature>(consent);
         context.Features.Set<ITrackingConsentFeature>(consent);
+        _steps.RegisterUnlessStarted(context);
         _gate.EnsureGated(context, consent);
 
         var canWrite = CanWriteCookies(context);
@@ -88,7 +83,7 @@ internal sealed class FirstPartyMiddleware
     {
         // Honouring Global Privacy Control must be provable: record it as a decision (cookie and
         // receipt) the first time a browser sends it, so later requests show it was applied.
-        await _consent.RecordOptOutSignalAsync(context, consent).ConfigureAwait(false);
+        await _decisions.RecordOptOutSignalAsync(context, consent).ConfigureAwait(false);
         await ContinueWithVisitor(context, consent, canWrite: true).ConfigureAwait(false);
     }
 
@@ -98,18 +93,13 @@ internal sealed class FirstPartyMiddleware
         {
             // SDK id cookies follow the visitor on every page; whether they are allowed is decided
             // when the response starts, after anything this request decides.
-            _providers.Schedule(context, consent, missingOnly: false);
+            _providers.Schedule(context, missingOnly: false);
         }
 
         if (!consent.AllowsVisitorCookies(_options.Visitor.Category))
         {
-            if (_tracker.HasCookies(context))
-            {
-                // Set before consent was needed, refused elsewhere, or planted: remove them, unless a
-                // decision later in this request grants them after all.
-                context.Response.OnStarting(DeleteIfStillRefusedCallback, (this, context));
-            }
-
+            // Visitor cookies the browser still holds are deleted by the response step, unless a
+            // decision later in this request grants them after all.
             return _next(context);
         }
 

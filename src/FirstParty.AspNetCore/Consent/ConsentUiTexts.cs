@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
-namespace FirstParty.AspNetCore.TagHelpers;
+namespace FirstParty.AspNetCore.Consent;
 
 /// <summary>
 /// The banner's and privacy centre's texts: <c>FirstParty:Banner:Translations</c> for the culture (or
