@@ -97,7 +97,7 @@ internal sealed class ConsentManager
         _writer.Append(context, _options.CookieName, value[..length], lifetimeSeconds, now);
         feature.Apply(record);
         _gate.EnsureGated(context, feature);
-        _metrics.ConsentDecided(source, feature.Regime, feature.GlobalPrivacyControl);
+        _metrics.ConsentDecided(source, feature.Regime.ToString(), feature.GlobalPrivacyControl);
         _logger.ConsentDecided(record.Id, source, string.Join(',', record.Granted));
         return (record, now);
     }

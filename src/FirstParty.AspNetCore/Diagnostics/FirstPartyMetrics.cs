@@ -46,12 +46,12 @@ internal sealed class FirstPartyMetrics
         _ledgerPurged = meter.CreateCounter<long>("firstparty.ledger.purged", "{receipt}", "Receipts deleted by the retention purge.");
     }
 
-    /// <summary>Publishes the writer's queue depth, spill backlog and oldest pending age.</summary>
-    internal void ObserveLedger(Ledger.ConsentLedgerWriter writer)
+    /// <summary>Publishes the ledger writer's queue depth, spill backlog and oldest pending age (in seconds), read when observed.</summary>
+    internal void ObserveLedger(Func<int> queueDepth, Func<long> spilled, Func<double> oldestPendingSeconds)
     {
-        _meter.CreateObservableGauge("firstparty.ledger.queue.depth", () => writer.QueueDepth, "{operation}", "Ledger operations waiting in memory.");
-        _meter.CreateObservableGauge("firstparty.ledger.spill.depth", () => writer.SpilledCount, "{operation}", "Ledger operations waiting in the spill file.");
-        _meter.CreateObservableGauge("firstparty.ledger.pending.age", () => writer.OldestPendingAge.TotalSeconds, "s", "How long the oldest ledger operation not yet in the store has waited.");
+        _meter.CreateObservableGauge("firstparty.ledger.queue.depth", queueDepth, "{operation}", "Ledger operations waiting in memory.");
+        _meter.CreateObservableGauge("firstparty.ledger.spill.depth", spilled, "{operation}", "Ledger operations waiting in the spill file.");
+        _meter.CreateObservableGauge("firstparty.ledger.pending.age", oldestPendingSeconds, "s", "How long the oldest ledger operation not yet in the store has waited.");
     }
 
     public void LedgerWritten(int count) => _ledgerWritten.Add(count);
@@ -79,11 +79,11 @@ internal sealed class FirstPartyMetrics
     public void CookieRejected(string cookie, string reason)
         => _rejectedCookies.Add(1, new KeyValuePair<string, object?>("cookie", cookie), new KeyValuePair<string, object?>("reason", reason));
 
-    public void ConsentDecided(string source, ConsentRegime regime, bool gpc)
+    public void ConsentDecided(string source, string regime, bool gpc)
         => _decisions.Add(
             1,
             new KeyValuePair<string, object?>("source", source),
-            new KeyValuePair<string, object?>("regime", regime.ToString()),
+            new KeyValuePair<string, object?>("regime", regime),
             new KeyValuePair<string, object?>("gpc", gpc));
 
     public void ConsentCookiesCombined() => _consentCombined.Add(1);

@@ -72,7 +72,7 @@ internal static partial class LoggingExtensions
     public static partial void LedgerShutdownSpilled(this ILogger logger, int count);
 
     [LoggerMessage(23, LogLevel.Information, "Erased ({Erasure}) {Count} receipts by {Kind} id.", EventName = "ReceiptsErased")]
-    public static partial void ReceiptsErased(this ILogger logger, ReceiptSubjectKind kind, int count, ReceiptErasure erasure);
+    public static partial void ReceiptsErased(this ILogger logger, string kind, int count, string erasure);
 
     [LoggerMessage(24, LogLevel.Error, "Line {Line} of the ledger spill file {Path} is not a ledger operation; it was moved to {Path}.rejected.", EventName = "SpillLineRejected")]
     public static partial void SpillLineRejected(this ILogger logger, string path, int line);

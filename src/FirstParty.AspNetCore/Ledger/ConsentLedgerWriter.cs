@@ -63,7 +63,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             ? _options.SpillDirectory
             : Path.Combine(environment?.ContentRootPath ?? AppContext.BaseDirectory, _options.SpillDirectory);
         _spill = new LedgerSpillFile(directory, logger);
-        metrics.ObserveLedger(this);
+        metrics.ObserveLedger(() => QueueDepth, () => SpilledCount, () => OldestPendingAge.TotalSeconds);
     }
 
     /// <summary>Operations waiting in memory.</summary>
@@ -446,7 +446,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     {
         var erased = await _store.EraseAsync(subject, erasure, token).ConfigureAwait(false);
         _metrics.LedgerErased(erased);
-        _logger.ReceiptsErased(subject.Kind, erased, erasure);
+        _logger.ReceiptsErased(subject.Kind.ToString(), erased, erasure.ToString());
     }
 
     /// <summary>Keeps the most recent erasures (bounded) so that receipts arriving late are erased too.</summary>
