@@ -13,6 +13,7 @@ public static class EntityFrameworkCoreLedgerFirstPartyBuilderExtensions
     /// <c>AddDbContext</c> or <c>AddDbContextPool</c>), which implements
     /// <see cref="IConsentLedgerDbContext"/>; the receipts table joins the app's migrations.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "One overload is generic (the app's context), the other is not and takes the ready-made context's setup first, so no call can match both.")]
     public static IFirstPartyBuilder AddEntityFrameworkCoreLedger<TContext>(this IFirstPartyBuilder builder, Action<EntityFrameworkCoreLedgerOptions>? configure = null)
         where TContext : DbContext, IConsentLedgerDbContext
     {
@@ -37,6 +38,7 @@ public static class EntityFrameworkCoreLedgerFirstPartyBuilderExtensions
     /// <see cref="ConsentLedgerDbContext"/>, for example
     /// <c>.AddEntityFrameworkCoreLedger(db =&gt; db.UseNpgsql(connectionString))</c>.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "One overload is generic (the app's context), the other is not and takes the ready-made context's setup first, so no call can match both.")]
     public static IFirstPartyBuilder AddEntityFrameworkCoreLedger(this IFirstPartyBuilder builder, Action<DbContextOptionsBuilder> configureDbContext, Action<EntityFrameworkCoreLedgerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

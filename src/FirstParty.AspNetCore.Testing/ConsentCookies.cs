@@ -1,4 +1,3 @@
-using FirstParty.AspNetCore.Consent;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FirstParty.AspNetCore.Testing;
@@ -16,24 +15,14 @@ public static class ConsentCookies
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(grantedCategories);
-        var manager = services.GetRequiredService<ConsentManager>();
-        var policy = manager.Policy;
-        if (grantedCategories.FirstOrDefault(c => !policy.IsKnown(c)) is { } unknown)
-        {
-            throw new ArgumentException($"'{unknown}' is not a consent category of this app ({string.Join(", ", policy.Categories.Select(c => c.Key))}).", nameof(grantedCategories));
-        }
-
-        var source = grantedCategories.Length == 0 ? ConsentSources.RejectAll : ConsentSources.Custom;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var (record, _) = manager.CreateRecord(null, source, policy.Options.Regime, null, grantedCategories, now);
-        return $"{policy.Options.CookieName}={manager.Codec.Protect(record)}";
+        return services.GetRequiredService<IConsentService>().CreateCookie(grantedCategories);
     }
 
     /// <summary>A consent cookie granting every configured category.</summary>
     public static string AcceptAll(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var policy = services.GetRequiredService<ConsentManager>().Policy;
-        return Create(services, [.. policy.Categories.Select(c => c.Key)]);
+        var consent = services.GetRequiredService<IConsentService>();
+        return consent.CreateCookie(consent.CategoryKeys);
     }
 }

@@ -36,6 +36,7 @@ public static class FirstPartyServiceCollectionExtensions
     }
 
     /// <summary>Adds FirstParty with options set in code. Options are validated at startup.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "A deliberate pair, configuration or code; services.AddFirstParty() with no argument is the documented minimal setup. No overload is ever added with an optional parameter.")]
     public static IFirstPartyBuilder AddFirstParty(this IServiceCollection services, Action<FirstPartyOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -96,6 +96,15 @@ public sealed class PublicApiTests
     }
 
     [Fact]
+    public void The_testing_package_sees_only_the_public_api()
+    {
+        var friends = typeof(IVisitorFeature).Assembly.GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>()
+            .Select(a => a.AssemblyName);
+
+        Assert.DoesNotContain("FirstParty.AspNetCore.Testing", friends);
+    }
+
+    [Fact]
     public void Extension_methods_live_in_framework_namespaces_so_no_using_is_needed()
     {
         var extensionTypes = typeof(IVisitorFeature).Assembly.GetExportedTypes()
