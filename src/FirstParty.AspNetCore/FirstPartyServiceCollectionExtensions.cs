@@ -84,12 +84,12 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainLinkHandler>();
         services.TryAddSingleton<ProviderMirrors>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, GoogleAnalyticsSnippet>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, AmplitudeSnippet>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, SnowplowSnippet>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, MatomoSnippet>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, ClaritySnippet>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, PlausibleSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, GoogleAnalyticsSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, AmplitudeSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, SnowplowSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, MatomoSnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, ClaritySnippet>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, PlausibleSnippet>());
         // The provider profiles declare their cookies in code: the catalogue sees them as declared services.
         services.TryAddSingleton(static sp => new CookieCatalogue(
             sp.GetRequiredService<IOptions<FirstPartyOptions>>(), sp.GetRequiredService<ConsentPolicy>(), sp.GetServices<ProviderProfile>()));

@@ -68,7 +68,7 @@ public class TagHelperBenchmarks
         var services = _decided.HttpContext.RequestServices;
         var output = Output("tracking-snippet");
         new TrackingSnippetTagHelper(
-            services.GetServices<ITrackingProvider>(),
+            services.GetServices<ITrackingSnippet>(),
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FirstPartyOptions>>(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<TrackingSnippetTagHelper>.Instance)
         { Provider = provider, ViewContext = _decided }.Process(Context, output);

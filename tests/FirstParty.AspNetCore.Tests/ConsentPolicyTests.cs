@@ -24,7 +24,7 @@ public sealed class ConsentPolicyTests
         _ => null,
     };
 
-    /// <summary>The rules of ARCHITECTURE §5, written out independently of the implementation.</summary>
+    /// <summary>The regime rules of docs/consent.md, written out independently of the implementation.</summary>
     private static bool Expected(ConsentRegime regime, Decision decision, bool signal, string category) => category switch
     {
         "necessary" => true,

@@ -16,7 +16,7 @@ public sealed class ConsentCategoryOptions
     public bool SaleOrSharing { get; set; }
 
     /// <summary>The services in this category and the cookies they store.</summary>
-    public IList<ConsentServiceOptions> Services { get; set; } = [];
+    public IList<ServiceDeclaration> Services { get; set; } = [];
 
     /// <summary>The category's title shown to visitors. Default: the built-in text for the default categories, else the key.</summary>
     public string? Title { get; set; }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace FirstParty.AspNetCore.Endpoints;
 
-/// <summary>The JSON state the consent endpoints answer with (ARCHITECTURE section 6).</summary>
+/// <summary>The JSON state the consent endpoints answer with, and the consent script reads from the page (docs/consent.md).</summary>
 internal sealed record ConsentStateResponse(
     bool Decided,
     string? ConsentId,

@@ -29,10 +29,10 @@ public static class ProviderFirstPartyBuilderExtensions
     /// A provider with the same name as a built-in one replaces it.
     /// </summary>
     public static IFirstPartyBuilder AddTrackingProvider<TProvider>(this IFirstPartyBuilder builder)
-        where TProvider : class, ITrackingProvider
+        where TProvider : class, ITrackingSnippet
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingProvider, TProvider>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, TProvider>());
         return builder;
     }
 

@@ -64,7 +64,7 @@ internal static class TrackingSnippets
 /// page view. The tracker is kept at <c>window.firstPartyTrackers.snowplow</c> (for
 /// <c>getDomainUserId()</c> and the like), since the UMD API has no way to look it up.
 /// </summary>
-internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
+internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITrackingSnippet
 {
     private string? _config;
 
@@ -115,7 +115,7 @@ internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITr
 }
 
 /// <summary>Amplitude (analytics-browser 2 or amplitude-js 8), with the server's device id when known.</summary>
-internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
+internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : ITrackingSnippet
 {
     public string Name => "amplitude";
 
@@ -163,7 +163,7 @@ internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : IT
 }
 
 /// <summary>Google Analytics 4 (gtag.js): the server's client id and <c>cookie_update: false</c> when the profile writes <c>_ga</c>.</summary>
-internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options, ProviderMirrors mirrors) : ITrackingProvider
+internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options, ProviderMirrors mirrors) : ITrackingSnippet
 {
     // Whether the server keeps _ga is fixed at startup.
     private readonly bool _serverKeepsCookie = mirrors.Profiles.Any(p => p is GoogleAnalyticsProfile);
@@ -207,7 +207,7 @@ internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options
 /// Matomo with its cookie-consent API: cookies only once consent is given, which this snippet's gate
 /// guarantees. With consent, the tracker takes a visitor id derived from the server's visitor id.
 /// </summary>
-internal sealed class MatomoSnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
+internal sealed class MatomoSnippet(IOptions<FirstPartyOptions> options) : ITrackingSnippet
 {
     public string Name => "matomo";
 
@@ -255,7 +255,7 @@ internal sealed class MatomoSnippet(IOptions<FirstPartyOptions> options) : ITrac
 /// Mode's <c>ad_storage</c> and <c>analytics_storage</c> signals map to is granted, and again after
 /// every choice made on the page.
 /// </summary>
-internal sealed class ClaritySnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
+internal sealed class ClaritySnippet(IOptions<FirstPartyOptions> options) : ITrackingSnippet
 {
     private (string Ads, string Analytics, string Listener)? _signals;
 
@@ -301,7 +301,7 @@ internal sealed class ClaritySnippet(IOptions<FirstPartyOptions> options) : ITra
 }
 
 /// <summary>Plausible: one script with <c>data-domain</c>. It sets no cookies, but it still waits for its category.</summary>
-internal sealed class PlausibleSnippet(IOptions<FirstPartyOptions> options) : ITrackingProvider
+internal sealed class PlausibleSnippet(IOptions<FirstPartyOptions> options) : ITrackingSnippet
 {
     public string Name => "plausible";
 

@@ -12,13 +12,13 @@ namespace FirstParty.AspNetCore.TagHelpers;
 
 /// <summary>
 /// <c>&lt;tracking-snippet provider="snowplow" /&gt;</c>: a provider's scripts (see
-/// <see cref="ITrackingProvider"/>), each with the request's CSP nonce. While the provider's consent
+/// <see cref="ITrackingSnippet"/>), each with the request's CSP nonce. While the provider's consent
 /// key is not granted the scripts are inert (<c>type="text/plain"</c>, <c>src</c> in
 /// <c>data-fp-src</c>) and the enhancement script runs them, in order, when consent is given on the
 /// page. Granted, they carry the SDK ids the server keeps and the signed-in user's id.
 /// </summary>
 [HtmlTargetElement("tracking-snippet", TagStructure = TagStructure.WithoutEndTag)]
-public sealed class TrackingSnippetTagHelper(IEnumerable<ITrackingProvider> providers, IOptions<FirstPartyOptions> options, ILogger<TrackingSnippetTagHelper> logger) : TagHelper
+public sealed class TrackingSnippetTagHelper(IEnumerable<ITrackingSnippet> providers, IOptions<FirstPartyOptions> options, ILogger<TrackingSnippetTagHelper> logger) : TagHelper
 {
     /// <summary>The provider's name: <c>ga4</c>, <c>amplitude</c>, <c>snowplow</c>, <c>matomo</c>, <c>clarity</c>, <c>plausible</c> or one you registered.</summary>
     [HtmlAttributeName("provider")]

@@ -73,6 +73,18 @@ public sealed class FolderDependencyTests
         Assert.Empty(Violations(sources));
     }
 
+    [Fact]
+    public void Only_the_response_steps_register_OnStarting_callbacks()
+    {
+        // The ordering rule: one callback, registered first, running its steps in explicit order.
+        var registering = LoadSources()
+            .Where(s => s.Tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>()
+                .Any(i => i.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "OnStarting" }))
+            .Select(s => s.Path);
+
+        Assert.Equal(["Pipeline/ResponseSteps.cs"], registering);
+    }
+
     private sealed record Source(string Folder, string Path, SyntaxTree Tree);
 
     private static List<string> Violations(IReadOnlyList<Source> sources)

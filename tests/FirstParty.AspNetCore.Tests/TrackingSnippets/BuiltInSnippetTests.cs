@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.Tests.TrackingSnippets;
 
-/// <summary>The built-in snippets' <see cref="ITrackingProvider.GetScripts"/>, called directly.</summary>
+/// <summary>The built-in snippets' <see cref="ITrackingSnippet.GetScripts"/>, called directly.</summary>
 public sealed class BuiltInSnippetTests
 {
     private const string UserId = "user-42";
@@ -703,7 +703,7 @@ public sealed class BuiltInSnippetTests
             p.Plausible.Domain = "shop.example";
             p.Clarity.ProjectId = "abc123";
         });
-        ITrackingProvider[] snippets = [new PlausibleSnippet(options), new ClaritySnippet(options)];
+        ITrackingSnippet[] snippets = [new PlausibleSnippet(options), new ClaritySnippet(options)];
 
         foreach (var snippet in snippets)
         {

@@ -198,7 +198,7 @@ internal sealed class ScriptPlan
 }
 
 /// <summary>A custom provider named with mixed case; returns <see cref="ScriptPlan.Scripts"/>.</summary>
-internal sealed class AcmeProvider(ScriptPlan plan) : ITrackingProvider
+internal sealed class AcmeProvider(ScriptPlan plan) : ITrackingSnippet
 {
     public const string ProviderName = "Acme-Analytics";
 
@@ -214,7 +214,7 @@ internal sealed class AcmeProvider(ScriptPlan plan) : ITrackingProvider
 }
 
 /// <summary>A custom provider with a built-in's name.</summary>
-internal sealed class CustomGa4Provider : ITrackingProvider
+internal sealed class CustomGa4Provider : ITrackingSnippet
 {
     public const string Code = "acmeGa4();";
 
@@ -226,7 +226,7 @@ internal sealed class CustomGa4Provider : ITrackingProvider
 }
 
 /// <summary>A custom provider that is registered but renders nothing.</summary>
-internal sealed class EmptyProvider : ITrackingProvider
+internal sealed class EmptyProvider : ITrackingSnippet
 {
     public string Name => "empty";
 

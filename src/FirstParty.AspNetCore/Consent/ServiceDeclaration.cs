@@ -4,7 +4,7 @@ namespace FirstParty.AspNetCore;
 /// A service inside a consent category (<c>FirstParty:Consent:Categories:{n}:Services:{m}</c>), for
 /// example <c>snowplow</c> in <c>analytics</c> or <c>youtube</c> in <c>marketing</c>.
 /// </summary>
-public sealed class ConsentServiceOptions
+public sealed class ServiceDeclaration
 {
     /// <summary>The lowercase key, for example <c>youtube</c>.</summary>
     public string Key { get; set; } = string.Empty;

@@ -6,7 +6,7 @@ namespace FirstParty.AspNetCore;
 /// your own with <c>AddTrackingProvider&lt;T&gt;()</c>. The tag helper adds the CSP nonce to every
 /// script and keeps the scripts inert (not executable) until <see cref="ConsentKey"/> is granted.
 /// </summary>
-public interface ITrackingProvider
+public interface ITrackingSnippet
 {
     /// <summary>The <c>provider</c> attribute value that selects it (compared without case).</summary>
     string Name { get; }
