@@ -130,7 +130,7 @@ internal sealed class ConsentDecisions : IConsentDecider
         if (visitorGranted)
         {
             // The answer carries the SDKs' id cookies, so a script revived on this page adopts them.
-            _providers.Schedule(context, missingOnly: true);
+            _providers.ScheduleMissing(context);
         }
 
         return _receipts.Create(context, record, visitor?.VisitorId, feature.GlobalPrivacyControl, now, pagePath);

@@ -1,7 +1,6 @@
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Linking;
-using FirstParty.AspNetCore.Providers;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -26,7 +25,6 @@ internal sealed class FirstPartyMiddleware
     private readonly CrawlerDetector _crawlers;
     private readonly FirstPartyOptions _options;
     private readonly ILogger _logger;
-    private readonly ProviderMirrors _providers;
     private readonly CrossDomainLinkHandler _links;
 
     public FirstPartyMiddleware(
@@ -39,11 +37,9 @@ internal sealed class FirstPartyMiddleware
         CrawlerDetector crawlers,
         IOptions<FirstPartyOptions> options,
         ILogger<FirstPartyMiddleware> logger,
-        ProviderMirrors providers,
         CrossDomainLinkHandler links)
     {
         _links = links;
-        _providers = providers;
         _next = next;
         _tracker = tracker;
         _consent = consent;
@@ -89,13 +85,6 @@ internal sealed class FirstPartyMiddleware
 
     private Task ContinueWithVisitor(HttpContext context, ConsentFeature consent, bool canWrite)
     {
-        if (canWrite && _providers.Enabled)
-        {
-            // SDK id cookies follow the visitor on every page; whether they are allowed is decided
-            // when the response starts, after anything this request decides.
-            _providers.Schedule(context, missingOnly: false);
-        }
-
         if (!consent.AllowsVisitorCookies(_options.Visitor.Category))
         {
             // Visitor cookies the browser still holds are deleted by the response step, unless a

@@ -20,21 +20,14 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
     public IReadOnlyList<ProviderProfile> Profiles => _profiles;
 
     /// <summary>
-    /// Asks for the cookies on this response, once per request: the middleware asks on page
-    /// navigations (refresh), a decision on any request (missing only); the first to ask decides.
+    /// Asks for the missing cookies on this response: the answer to a decision that grants them,
+    /// on any request, so an SDK revived on the page finds the server's id before it mints its own.
     /// </summary>
-    public void Schedule(HttpContext context, bool missingOnly)
+    public void ScheduleMissing(HttpContext context)
     {
-        if (_profiles.Length == 0)
+        if (_profiles.Length > 0)
         {
-            return;
-        }
-
-        var state = StateOf(context);
-        if (!state.Scheduled)
-        {
-            state.Scheduled = true;
-            state.MissingOnly = missingOnly;
+            StateOf(context).MissingRequested = true;
         }
     }
 
@@ -58,25 +51,34 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
             : null;
 
     /// <summary>
-    /// The provider step of the response, after the visitor step: writes the scheduled cookies of
-    /// the profiles whose category <paramref name="consent"/> grants, derived from the visitor.
+    /// The provider step of the response, after the visitor step: writes the cookies of the profiles
+    /// whose category <paramref name="consent"/> grants, derived from the visitor. They follow the
+    /// visitor: on a response that may write the visitor's cookies, existing ones are refreshed
+    /// together with the visitor cookie (when it is new or its refresh is due, at most daily, so most
+    /// pages carry no Set-Cookie) and purged ones are re-created whatever the cadence; on any other
+    /// response, only a decision asks for them (<see cref="ScheduleMissing"/>).
     /// </summary>
     public void WriteResponse(HttpContext context, IConsentFeature consent)
     {
-        if (_profiles.Length == 0 || context.Features.Get<ProviderRequestState>() is not { Scheduled: true } state)
+        if (_profiles.Length == 0 || context.Features.Get<IVisitorFeature>() is not { } visitor)
         {
             return;
         }
 
-        // Existing cookies are refreshed together with the visitor cookie (when it is new or its
-        // refresh is due, at most daily), so most pages carry no Set-Cookie; a purged one is
-        // re-created on the next page whatever the cadence.
-        if (context.Features.Get<IVisitorFeature>() is not { } visitor)
+        bool refresh;
+        if (visitor is Visitors.VisitorFeature { Writable: true } writable)
+        {
+            refresh = writable.WriteVisitor;
+        }
+        else if (context.Features.Get<ProviderRequestState>() is { MissingRequested: true })
+        {
+            refresh = false;
+        }
+        else
         {
             return;
         }
 
-        var refresh = !state.MissingOnly && visitor is Visitors.VisitorFeature { WriteVisitor: true };
         var cookies = new ProviderCookieContext(context, visitor, time.GetUtcNow(), domains);
         foreach (var profile in _profiles)
         {

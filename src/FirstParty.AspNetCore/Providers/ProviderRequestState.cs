@@ -3,17 +3,14 @@ using FirstParty.AspNetCore.Consent;
 namespace FirstParty.AspNetCore.Providers;
 
 /// <summary>
-/// What the provider profiles remember about one request, as a request feature of their own: whether
-/// their cookies are due on this response, and the SDK ids already worked out (several snippets on a
-/// page share them).
+/// What the provider profiles remember about one request, as a request feature of their own, made
+/// only when needed (never on a plain page view): that a decision asked for the missing cookies, and
+/// the SDK ids already worked out (several snippets on a page share them).
 /// </summary>
 internal sealed class ProviderRequestState
 {
-    /// <summary>The cookies are written when the response starts.</summary>
-    public bool Scheduled { get; set; }
-
-    /// <summary>Only missing cookies are written (the answer to a decision); otherwise existing ones are refreshed with the visitor cookie.</summary>
-    public bool MissingOnly { get; set; }
+    /// <summary>A decision granted the cookies on a response that does not otherwise write them.</summary>
+    public bool MissingRequested { get; set; }
 
     /// <summary>The ids worked out for <see cref="IdsVisitor"/>.</summary>
     public ProviderIds? Ids { get; set; }

@@ -22,6 +22,12 @@ internal sealed class VisitorFeature : IVisitorFeature
     /// <summary>The request time in Unix seconds, so every decision of the request uses one clock reading.</summary>
     public long Now { get; }
 
+    /// <summary>
+    /// This response may write cookies for the visitor (a top-level navigation that is not a
+    /// crawler's, or a decision): cookies derived from it may be refreshed with it.
+    /// </summary>
+    public bool Writable { get; init; }
+
     public bool WriteVisitor { get; init; }
 
     public bool WriteSession { get; init; }

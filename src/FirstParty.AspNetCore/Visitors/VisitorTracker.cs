@@ -214,6 +214,7 @@ internal sealed class VisitorTracker
 
         return new VisitorFeature(context, visitor, session, now)
         {
+            Writable = canWrite,
             IsNewVisitor = isNewVisitor,
             IsNewSession = isNewSession,
             WriteVisitor = writeVisitor,
