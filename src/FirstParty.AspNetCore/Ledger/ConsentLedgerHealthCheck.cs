@@ -4,9 +4,11 @@ using Microsoft.Extensions.Options;
 namespace FirstParty.AspNetCore.Ledger;
 
 /// <summary>
-/// Healthy while the store answers and receipts flow; degraded while receipts wait in the spill
-/// file, the queue is more than 80% full or the oldest has waited over a minute; unhealthy while
-/// the store does not answer.
+/// Healthy while the store answers and receipts flow; degraded while receipts are safe but waiting:
+/// in the spill file (the store down included), a queue more than 80% full, the oldest over a
+/// minute; unhealthy only when receipts are being lost (neither the store nor the spill file takes
+/// them). A store outage is not unhealthy: every instance of a farm loses the database together, and
+/// an unhealthy readiness probe on all of them would take a site down that still works.
 /// </summary>
 internal sealed class ConsentLedgerHealthCheck(ConsentLedgerWriter writer, IOptions<FirstPartyOptions> options) : IHealthCheck
 {
@@ -36,9 +38,15 @@ internal sealed class ConsentLedgerHealthCheck(ConsentLedgerWriter writer, IOpti
             ["storeReachable"] = reachable,
         };
 
+        data["spillFailing"] = writer.SpillFailing;
+        if (writer.SpillFailing)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "Consent receipts are being lost: neither the store nor the spill file takes them.", failure, data);
+        }
+
         if (!reachable)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, "The consent ledger's store does not answer; receipts are kept in the spill file.", failure, data);
+            return HealthCheckResult.Degraded("The consent ledger's store does not answer; receipts are kept in the spill file.", failure, data);
         }
 
         if (writer.SpilledCount > 0 || depth > options.Value.Ledger.QueueCapacity * 8 / 10 || age > SlowAge)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using FirstParty.AspNetCore.Diagnostics;
@@ -39,6 +40,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset? _inFlightSince;
     private volatile bool _storeFailing;
+    private volatile bool _spillFailing;
     private int _disposed;
 
     public ConsentLedgerWriter(
@@ -77,6 +79,9 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
 
     /// <summary>True while the last write to the store failed.</summary>
     public bool StoreFailing => _storeFailing;
+
+    /// <summary>True while the last write to the spill file failed: receipts are being lost.</summary>
+    public bool SpillFailing => _spillFailing;
 
     /// <summary>The store behind the writer.</summary>
     public IConsentLedger Store => _store;
@@ -201,7 +206,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             {
                 try
                 {
-                    await ApplyAsync([operation], cancellationToken).ConfigureAwait(false);
+                    await ApplyTracedAsync([operation], cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (Exception ex) when (NoteStoreFailure(ex, cancellationToken))
@@ -210,7 +215,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
                     _logger.LedgerWriteFailed(1, attempt, ex);
                     if (attempt < AttemptsBeforeSpill)
                     {
-                        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(Jittered(delay), _time, cancellationToken).ConfigureAwait(false);
                         delay = NextDelay(delay);
                     }
                 }
@@ -315,7 +320,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         {
             try
             {
-                await ApplyAsync(batch, token).ConfigureAwait(false);
+                await ApplyTracedAsync(batch, token).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (NoteStoreFailure(ex, token))
@@ -330,7 +335,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
                     return;
                 }
 
-                await Task.Delay(delay, _time, token).ConfigureAwait(false);
+                await Task.Delay(Jittered(delay), _time, token).ConfigureAwait(false);
                 delay = NextDelay(delay);
             }
         }
@@ -361,7 +366,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
                 var slice = operations.GetRange(start, Math.Min(_options.BatchSize, operations.Count - start));
                 try
                 {
-                    await ApplyAsync(slice, token).ConfigureAwait(false);
+                    await ApplyTracedAsync(slice, token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (NoteStoreFailure(ex, token))
                 {
@@ -391,6 +396,22 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     }
 
     /// <summary>Writes operations in order: consecutive appends in one call, each erasure on its own.</summary>
+    /// <summary>One write to the store, traced: how many operations, and whether the store took them.</summary>
+    private async Task ApplyTracedAsync(List<LedgerOperation> operations, CancellationToken token)
+    {
+        using var activity = FirstPartyActivities.Source.StartActivity(FirstPartyActivities.LedgerWrite, ActivityKind.Client);
+        activity?.SetTag("firstparty.ledger.operations", operations.Count);
+        try
+        {
+            await ApplyAsync(operations, token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            FirstPartyActivities.Failed(activity, ex);
+            throw;
+        }
+    }
+
     private async Task ApplyAsync(List<LedgerOperation> operations, CancellationToken token)
     {
         var appends = new List<LedgerOperation>(operations.Count);
@@ -482,6 +503,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             {
                 var first = !_spill.IsActive;
                 _spill.Append(operations);
+                _spillFailing = false;
                 if (first)
                 {
                     _logger.LedgerSpilling(_spill.FilePath);
@@ -501,6 +523,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Neither the store nor the disk would take them: say so loudly, never silently.
+            _spillFailing = true;
             _metrics.LedgerFailed(operations.Count);
             _logger.ReceiptsLost(operations.Count, ex);
             foreach (var operation in operations)
@@ -544,7 +567,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     private async Task WaitAsync(TimeSpan delay, CancellationToken token)
     {
         // Sleep through the backoff, but wake for shutdown.
-        await Task.WhenAny(Task.Delay(delay, _time, token), _stopping.Task).ConfigureAwait(false);
+        await Task.WhenAny(Task.Delay(Jittered(delay), _time, token), _stopping.Task).ConfigureAwait(false);
         token.ThrowIfCancellationRequested();
     }
 
@@ -558,6 +581,13 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         _storeFailing = true;
         return ex is not OutOfMemoryException;
     }
+
+    /// <summary>
+    /// Between half the backoff and all of it: a farm's instances that lost the database together
+    /// must not retry in lockstep, and a retry never comes later than the configured backoff.
+    /// </summary>
+    internal static TimeSpan Jittered(TimeSpan delay)
+        => delay <= TimeSpan.Zero ? delay : TimeSpan.FromTicks((delay.Ticks / 2) + Random.Shared.NextInt64((delay.Ticks / 2) + 1));
 
     private TimeSpan NextDelay(TimeSpan delay)
     {

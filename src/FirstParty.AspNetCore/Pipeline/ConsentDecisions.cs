@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Ledger;
@@ -51,18 +52,28 @@ internal sealed class ConsentDecisions : IConsentDecider
     /// <inheritdoc/>
     public async Task DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath = null)
     {
-        var previous = feature.Categories;
-        var receipt = Decide(context, feature, source, requested, pagePath);
-        await _ledger.RecordAsync(receipt).ConfigureAwait(false);
-        if (_events.OnConsentChanged is { } onChanged)
+        using var activity = StartActivity(feature, source);
+        try
         {
-            await onChanged(new ConsentChangedContext(context, previous, feature, source)).ConfigureAwait(false);
+            var previous = feature.Categories;
+            var receipt = Decide(context, feature, source, requested, pagePath);
+            await _ledger.RecordAsync(receipt).ConfigureAwait(false);
+            if (_events.OnConsentChanged is { } onChanged)
+            {
+                await onChanged(new ConsentChangedContext(context, previous, feature, source)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            FirstPartyActivities.Failed(activity, ex);
+            throw;
         }
     }
 
     /// <inheritdoc/>
     public void DecideWithoutWaiting(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
+        using var activity = StartActivity(feature, source);
         var receipt = Decide(context, feature, source, requested, context.Request.Path.Value);
         _ = RecordWithoutWaitingAsync(receipt);
     }
@@ -120,6 +131,19 @@ internal sealed class ConsentDecisions : IConsentDecider
         context.Features.Set<IConsentFeature>(fresh);
         context.Features.Set<Microsoft.AspNetCore.Http.Features.ITrackingConsentFeature>(fresh);
         return fresh;
+    }
+
+    private static Activity? StartActivity(ConsentFeature feature, string source)
+    {
+        var activity = FirstPartyActivities.Source.StartActivity(FirstPartyActivities.Decision);
+        if (activity is not null)
+        {
+            activity.SetTag("firstparty.consent.source", source);
+            activity.SetTag("firstparty.consent.regime", feature.Regime.ToString());
+            activity.SetTag("firstparty.consent.gpc", feature.GlobalPrivacyControl);
+        }
+
+        return activity;
     }
 
     private ConsentReceipt Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath)

@@ -50,27 +50,30 @@ public sealed class ConsentLedgerHealthCheckTests : IAsyncLifetime
         var result = await CheckAsync(host);
 
         Assert.Equal(
-            ["oldestPendingSeconds", "queueCapacity", "queueDepth", "spilled", "storeReachable"],
+            ["oldestPendingSeconds", "queueCapacity", "queueDepth", "spillFailing", "spilled", "storeReachable"],
             result.Data.Keys.Order(StringComparer.Ordinal));
     }
 
     [Theory]
     [InlineData(HealthStatus.Unhealthy)]
     [InlineData(HealthStatus.Degraded)]
-    public async Task A_store_that_does_not_answer_gives_the_registrations_failure_status(HealthStatus failureStatus)
+    public async Task A_store_that_does_not_answer_is_degraded_while_receipts_are_kept_in_the_spill_file(HealthStatus failureStatus)
     {
+        // Every instance of a farm loses the database together: an unhealthy readiness probe on all
+        // of them would take down a site that still works.
         var host = await StartAsync();
         host.Store.Reachable = false;
 
         var result = await CheckAsync(host, failureStatus);
 
-        Assert.Equal(failureStatus, result.Status);
+        Assert.Equal(HealthStatus.Degraded, result.Status);
         Assert.Equal(false, result.Data["storeReachable"]);
+        Assert.Equal(false, result.Data["spillFailing"]);
         Assert.Null(result.Exception);
     }
 
     [Fact]
-    public async Task A_store_whose_ping_throws_is_unhealthy_with_the_exception()
+    public async Task A_store_whose_ping_throws_is_degraded_with_the_exception()
     {
         var host = await StartAsync();
         var failure = new TimeoutException("no answer");
@@ -78,9 +81,29 @@ public sealed class ConsentLedgerHealthCheckTests : IAsyncLifetime
 
         var result = await CheckAsync(host);
 
-        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal(HealthStatus.Degraded, result.Status);
         Assert.Same(failure, result.Exception);
         Assert.Equal(false, result.Data["storeReachable"]);
+    }
+
+    [Theory]
+    [InlineData(HealthStatus.Unhealthy)]
+    [InlineData(HealthStatus.Degraded)]
+    public async Task Receipts_that_neither_the_store_nor_the_spill_file_takes_give_the_registrations_failure_status(HealthStatus failureStatus)
+    {
+        var blocker = Path.Combine(_directory.Path, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a folder");
+        var host = await StartAsync(o => o.SpillDirectory = Path.Combine(blocker, "ledger"));
+        host.Store.Failing = true;
+        host.Store.Reachable = false;
+
+        await host.Writer.RecordAsync(TestReceipts.Create());
+        await Poll.UntilAsync(() => host.Writer.SpillFailing, "the spill file refuses the receipt");
+        var result = await CheckAsync(host, failureStatus);
+
+        Assert.Equal(failureStatus, result.Status);
+        Assert.Equal(true, result.Data["spillFailing"]);
+        Assert.Contains("lost", result.Description, StringComparison.Ordinal);
     }
 
     [Fact]
