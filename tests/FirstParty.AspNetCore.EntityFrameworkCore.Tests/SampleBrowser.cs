@@ -40,32 +40,63 @@ internal sealed class SampleBrowser
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>Forgets this browser (<c>POST /_fp/forget</c>, as the script posts it) and returns the status code.</summary>
+    public async Task<HttpStatusCode> ForgetAsync(HttpClient host)
+    {
+        var token = (await StateAsync(host, antiforgery: true)).GetProperty("antiforgery");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/_fp/forget");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
+        using var response = await SendAsync(host, request);
+        return response.StatusCode;
+    }
+
+    /// <summary>A page navigation with this browser's cookies.</summary>
+    public HttpRequestMessage Request(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("Accept", "text/html");
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Dest", "document");
+        Prepare(request);
+        return request;
+    }
+
+    /// <summary>Keeps the cookies a response sets or deletes.</summary>
+    public void Keep(HttpResponseMessage response)
+    {
+        if (response.Headers.TryGetValues(HeaderNames.SetCookie, out var values))
+        {
+            foreach (var cookie in SetCookieHeaderValue.ParseList([.. values]))
+            {
+                if (cookie.Expires is { } expires && expires < DateTimeOffset.UtcNow || cookie.MaxAge is { } age && age <= TimeSpan.Zero)
+                {
+                    Cookies.Remove(cookie.Name.Value!);
+                }
+                else
+                {
+                    Cookies[cookie.Name.Value!] = cookie.Value.Value!;
+                }
+            }
+        }
+    }
+
+    private void Prepare(HttpRequestMessage request)
+    {
+        if (Cookies.Count > 0)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
+        }
+
+        request.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) FirstPartyTests");
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpClient host, HttpRequestMessage request)
     {
         using (request)
         {
-            if (Cookies.Count > 0)
-            {
-                request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
-            }
-
-            request.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) FirstPartyTests");
+            Prepare(request);
             var response = await host.SendAsync(request);
-            if (response.Headers.TryGetValues(HeaderNames.SetCookie, out var values))
-            {
-                foreach (var cookie in SetCookieHeaderValue.ParseList([.. values]))
-                {
-                    if (cookie.Expires is { } expires && expires < DateTimeOffset.UtcNow || cookie.MaxAge is { } age && age <= TimeSpan.Zero)
-                    {
-                        Cookies.Remove(cookie.Name.Value!);
-                    }
-                    else
-                    {
-                        Cookies[cookie.Name.Value!] = cookie.Value.Value!;
-                    }
-                }
-            }
-
+            Keep(response);
             return response;
         }
     }
