@@ -17,7 +17,8 @@ namespace FirstParty.AspNetCore.Linking;
 /// token within one round trip of each other can both accept it: each reads the key, writes its own
 /// claim and reads it back, and only a claim still there wins. What remains is a first use on one
 /// instance whose write and read-back both happen between the other's read and write. A store that
-/// fails or does not answer in time never fails the request: memory decides alone, logged and counted.
+/// fails or does not answer in time never fails the request: memory decides alone, logged and counted
+/// (a late answer still records the token).
 /// </remarks>
 internal sealed class UsedLinkTokens
 {
@@ -77,16 +78,16 @@ internal sealed class UsedLinkTokens
             return true;
         }
 
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        var claim = ClaimAsync(_shared, KeyPrefix + nonce, expires, timeout.Token);
+        // Not cancelled on timeout: a slow store (the first use opens the connection) still records
+        // the token once it answers, so later replays on other instances are refused.
+        var claim = ClaimAsync(_shared, KeyPrefix + nonce, expires);
         try
         {
-            return await claim.WaitAsync(timeout.Token).ConfigureAwait(false);
+            return await claim.WaitAsync(_timeout, _time).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (TimeoutException)
         {
-            // A cache that ignores its cancellation token must not hold the request: it is left
-            // behind, and what it throws later is observed here so it is not reported as unobserved.
+            // What the store throws after the request went on is observed here, not reported as unobserved.
             _ = claim.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             _metrics.LinkReplayStoreFailed("timeout");
             _logger.LinkReplayStoreTimedOut(_store, _timeout);
@@ -100,19 +101,19 @@ internal sealed class UsedLinkTokens
         }
     }
 
-    private static async Task<bool> ClaimAsync(IDistributedCache cache, string key, DateTimeOffset expires, CancellationToken cancellationToken)
+    private static async Task<bool> ClaimAsync(IDistributedCache cache, string key, DateTimeOffset expires)
     {
-        if (await cache.GetAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+        if (await cache.GetAsync(key).ConfigureAwait(false) is not null)
         {
             return false;
         }
 
         var claim = RandomNumberGenerator.GetBytes(16);
-        await cache.SetAsync(key, claim, new DistributedCacheEntryOptions { AbsoluteExpiration = expires }, cancellationToken).ConfigureAwait(false);
+        await cache.SetAsync(key, claim, new DistributedCacheEntryOptions { AbsoluteExpiration = expires }).ConfigureAwait(false);
 
         // The last write wins: an instance that wrote between this one's read and write has
         // replaced the claim, and then it, not this one, adopts the link. Gone (evicted): still ours.
-        var holder = await cache.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var holder = await cache.GetAsync(key).ConfigureAwait(false);
         return holder is null || holder.AsSpan().SequenceEqual(claim);
     }
 

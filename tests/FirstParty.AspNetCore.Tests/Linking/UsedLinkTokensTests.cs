@@ -107,6 +107,26 @@ public sealed class UsedLinkTokensTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cache_that_answers_after_the_timeout_still_records_the_token()
+    {
+        var cache = new SharedCache { Gate = new TaskCompletionSource() };
+        var a = Tokens(cache);
+        var b = Tokens(cache);
+        var token = a.Create(VisitorId, "www.example.com", "shop.example.org");
+
+        var check = a.ValidateAsync(token, "shop.example.org").AsTask();
+        await Task.Delay(50);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal((VisitorId, (string?)null), await check.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        cache.Gate.SetResult();
+        await cache.Recorded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        cache.Gate = null;
+
+        Assert.Equal((null, "replayed"), await b.ValidateAsync(token, "shop.example.org"));
+    }
+
+    [Fact]
     public async Task A_claim_another_instance_overwrote_before_the_read_back_loses()
     {
         // Another instance read the key before this one wrote, and wrote its own claim right after.
@@ -161,7 +181,21 @@ public sealed class UsedLinkTokensTests : IDisposable
 
         public byte[]? Get(string key) => _inner.Get(key);
 
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
+        /// <summary>When set, every call waits for it: a slow store.</summary>
+        public TaskCompletionSource? Gate { get; set; }
+
+        /// <summary>Completes once a value was written.</summary>
+        public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            if (Gate is { } gate)
+            {
+                await gate.Task;
+            }
+
+            return await _inner.GetAsync(key, token);
+        }
 
         public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => _inner.Set(key, value, options);
 
@@ -172,6 +206,7 @@ public sealed class UsedLinkTokensTests : IDisposable
             // The in-process cache checks expirations against the real clock; the entry's own is recorded above.
             await _inner.SetAsync(key, value, new DistributedCacheEntryOptions(), token);
             AfterSet?.Invoke(_inner, key);
+            Recorded.TrySetResult();
         }
 
         public void Refresh(string key) => _inner.Refresh(key);
