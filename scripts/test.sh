@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every FirstParty test: unit, WebApplicationFactory integration and real-browser tests.
-# Installs what the tests need when it is missing (Debian's chromium, publicsuffix, nodejs, npm and
-# postgresql packages; axe-core from npm),
+# Installs what the tests need when it is missing (Debian's chromium, publicsuffix, nodejs, npm,
+# postgresql and redis-server packages; axe-core from npm),
 # builds the whole solution (benchmarks included) with warnings as errors, runs the tests, and
 # ends with one line "N passed, N failed" summed from the TRX results (after a line "N skipped"). A test
 # project that runs no tests or writes no results counts as a failed test.
@@ -18,6 +18,7 @@ install_missing() {
   command -v unzip >/dev/null || packages+=(unzip)
   command -v npm >/dev/null || packages+=(nodejs npm)
   command -v pg_virtualenv >/dev/null || packages+=(postgresql)
+  { command -v redis-server >/dev/null && command -v redis-cli >/dev/null; } || packages+=(redis-server)
   [ ${#packages[@]} -eq 0 ] && return 0
 
   local sudo=""
@@ -42,7 +43,7 @@ trx_counter() {
 }
 
 if ! install_missing; then
-  echo "Could not install the test prerequisites (chromium, publicsuffix, nodejs, npm, postgresql)." >&2
+  echo "Could not install the test prerequisites (chromium, publicsuffix, nodejs, npm, postgresql, redis-server)." >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -158,6 +159,50 @@ if [ -n "$copy_problem" ]; then
 fi
 rm -rf "$copy_root"
 echo "A copy of the repository under a directory named 'src' builds ($((SECONDS - copy_started)) s)."
+
+# The Redis tests (link tokens shared by the instances of a farm) need a server: a throwaway
+# redis-server on a free port of 127.0.0.1, without persistence, passed in FIRSTPARTY_TEST_REDIS and
+# stopped when the script exits, whatever the outcome. Those tests fail (never skip) without it.
+redis_pid=""
+redis_log=$(mktemp)
+stop_redis() {
+  if [ -n "$redis_pid" ]; then
+    kill "$redis_pid" 2>/dev/null
+    wait "$redis_pid" 2>/dev/null
+    redis_pid=""
+  fi
+}
+trap 'stop_redis; rm -f "$redis_log"' EXIT
+start_redis() {
+  local port attempt
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    # A port something already listens on is taken; a port taken between this check and the bind
+    # makes redis-server exit, and the next attempt picks another.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue
+    fi
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >"$redis_log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 1 100); do
+      if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; then
+        export FIRSTPARTY_TEST_REDIS="127.0.0.1:$port"
+        return 0
+      fi
+      kill -0 "$redis_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    stop_redis
+  done
+  return 1
+}
+if ! start_redis; then
+  echo "Could not start redis-server on 127.0.0.1 for the Redis tests:"
+  cat "$redis_log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "redis-server for the tests: $FIRSTPARTY_TEST_REDIS."
 
 # One TRX file per test project, named for it, so results never overwrite each other.
 status=0

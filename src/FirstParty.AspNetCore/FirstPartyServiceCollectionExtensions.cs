@@ -80,6 +80,7 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<ConsentLedgerRetention>();
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerWriter>());
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerRetention>());
+        services.TryAddSingleton<FirstParty.AspNetCore.Linking.UsedLinkTokens>();
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainTokens>();
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainLinkHandler>();
         services.TryAddSingleton<ProviderMirrors>();

@@ -80,6 +80,15 @@ public sealed class FirstPartyOptionsValidatorTests
         Assert.Contains("FirstParty:Visitor:Lifetime", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:01:00")]
+    public async Task A_link_replay_store_timeout_out_of_range_fails(string timeout)
+    {
+        var ex = await AssertStartFailsAsync(("FirstParty:Linking:ReplayStoreTimeout", timeout));
+        Assert.Contains("FirstParty:Linking:ReplayStoreTimeout", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_zero_session_timeout_fails()
     {

@@ -25,6 +25,7 @@ internal sealed class FirstPartyMetrics
     private readonly Counter<long> _consentCombined;
     private readonly Counter<long> _linksAdopted;
     private readonly Counter<long> _linksRejected;
+    private readonly Counter<long> _linkReplayStoreFailed;
 
     public FirstPartyMetrics(IMeterFactory meterFactory)
     {
@@ -42,6 +43,7 @@ internal sealed class FirstPartyMetrics
         _ledgerErased = meter.CreateCounter<long>("firstparty.ledger.erased", "{receipt}", "Receipts erased (deleted or pseudonymised) on request.");
         _linksAdopted = meter.CreateCounter<long>("firstparty.linking.adopted", "{link}", "Visitor ids adopted from a sister site's signed link.");
         _linksRejected = meter.CreateCounter<long>("firstparty.linking.rejected", "{link}", "Cross-domain link parameters not adopted, by reason.");
+        _linkReplayStoreFailed = meter.CreateCounter<long>("firstparty.linking.replay_store.failed", "{check}", "Link replay checks the shared store (IDistributedCache) failed or timed out on, by reason; the instance's memory decided instead.");
         _consentCombined = meter.CreateCounter<long>("firstparty.consent.combined", "{request}", "Requests carrying several valid consent cookies, decided by what all of them grant.");
         _ledgerPurged = meter.CreateCounter<long>("firstparty.ledger.purged", "{receipt}", "Receipts deleted by the retention purge.");
     }
@@ -71,6 +73,8 @@ internal sealed class FirstPartyMetrics
     public void LinkAdopted() => _linksAdopted.Add(1);
 
     public void LinkRejected(string reason) => _linksRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void LinkReplayStoreFailed(string reason) => _linkReplayStoreFailed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void NewVisitor() => _newVisitors.Add(1);
 

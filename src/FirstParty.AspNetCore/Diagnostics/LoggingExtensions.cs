@@ -95,6 +95,15 @@ internal static partial class LoggingExtensions
     [LoggerMessage(30, LogLevel.Debug, "Adopted visitor {VisitorId} from a sister site's link.", EventName = "LinkAdopted")]
     public static partial void LinkAdopted(this ILogger logger, string visitorId);
 
+    [LoggerMessage(51, LogLevel.Warning, "The shared store of used link tokens ({Store}) failed: this link was checked for replay in this instance's memory only.", EventName = "LinkReplayStoreFailed")]
+    public static partial void LinkReplayStoreFailed(this ILogger logger, Exception exception, string store);
+
+    [LoggerMessage(52, LogLevel.Warning, "The shared store of used link tokens ({Store}) did not answer within {Timeout}: this link was checked for replay in this instance's memory only.", EventName = "LinkReplayStoreTimedOut")]
+    public static partial void LinkReplayStoreTimedOut(this ILogger logger, string store, TimeSpan timeout);
+
+    [LoggerMessage(53, LogLevel.Information, "Used cross-domain link tokens are recorded in {Store}.", EventName = "LinkReplayStore")]
+    public static partial void LinkReplayStore(this ILogger logger, string store);
+
     [LoggerMessage(35, LogLevel.Warning, "The cookie gate does not start this request pipeline (it was built without the host's startup filters): cookies written by middleware placed before UseFirstParty() are not gated. Build the pipeline through the host (WebApplication or ConfigureWebHost).", EventName = "CookieGateNotAtPipelineStart")]
     public static partial void CookieGateNotAtPipelineStart(this ILogger logger);
     [LoggerMessage(44, LogLevel.Information, "The request carries {Count} valid {CookieName} cookies: it is decided by what all of them grant, as consent {ConsentId}.", EventName = "ConsentCookiesCombined")]

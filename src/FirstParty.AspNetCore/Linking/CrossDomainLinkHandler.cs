@@ -27,9 +27,9 @@ internal sealed class CrossDomainLinkHandler(
     public bool Applies(HttpContext context)
         => tokens.Enabled && HttpMethods.IsGet(context.Request.Method) && context.Request.Query.ContainsKey(tokens.ParameterName);
 
-    public void Handle(HttpContext context, ConsentFeature consent)
+    public async Task HandleAsync(HttpContext context, ConsentFeature consent)
     {
-        var (visitorId, reason) = tokens.Validate(context.Request.Query[tokens.ParameterName], context.Request.Host.Host);
+        var (visitorId, reason) = await tokens.ValidateAsync(context.Request.Query[tokens.ParameterName], context.Request.Host.Host).ConfigureAwait(false);
         if (visitorId is null)
         {
             metrics.LinkRejected(reason!);

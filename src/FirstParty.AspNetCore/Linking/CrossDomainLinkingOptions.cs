@@ -22,4 +22,10 @@ public sealed class CrossDomainLinkingOptions
     /// same key ring and application name.
     /// </summary>
     public string? SharedKey { get; set; }
+
+    /// <summary>
+    /// How long the check that a link was not used before may wait for the shared store (the app's
+    /// <c>IDistributedCache</c>, such as Redis) before this instance's memory decides alone. Default one second.
+    /// </summary>
+    public TimeSpan ReplayStoreTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -31,6 +31,11 @@ internal static class CrossDomainLinkingOptionsValidator
             failures.Add($"{Section}:Linking:Lifetime must be between 10 seconds and 30 minutes; it is {linking.Lifetime}.");
         }
 
+        if (linking.ReplayStoreTimeout < TimeSpan.FromMilliseconds(10) || linking.ReplayStoreTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{Section}:Linking:ReplayStoreTimeout must be between 10 milliseconds and 30 seconds; it is {linking.ReplayStoreTimeout}.");
+        }
+
         if (linking.SharedKey is { } key)
         {
             var bytes = new byte[key.Length];

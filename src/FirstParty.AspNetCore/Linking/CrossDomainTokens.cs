@@ -1,6 +1,5 @@
 using FirstParty.AspNetCore.Internal;
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,7 +12,8 @@ namespace FirstParty.AspNetCore.Linking;
 /// <summary>
 /// Signs and checks cross-domain link parameters: <c>1|{visitorId}|{from}|{to}|{issued}|{nonce}</c>,
 /// protected with Data Protection (a shared key ring) or an HMAC-SHA256 under a shared key. A link
-/// is accepted once, within its lifetime, on the host it was made for, from a configured sister.
+/// is accepted once (see <see cref="UsedLinkTokens"/>), within its lifetime, on the host it was made
+/// for, from a configured sister.
 /// </summary>
 internal sealed class CrossDomainTokens
 {
@@ -25,10 +25,11 @@ internal sealed class CrossDomainTokens
     private readonly byte[]? _key;
     private readonly TimeProvider _time;
     private readonly HashSet<string> _domains;
-    private readonly ConcurrentDictionary<string, long> _used = new(StringComparer.Ordinal);
+    private readonly UsedLinkTokens _used;
 
-    public CrossDomainTokens(IOptions<FirstPartyOptions> options, IDataProtectionProvider dataProtection, TimeProvider time)
+    public CrossDomainTokens(IOptions<FirstPartyOptions> options, IDataProtectionProvider dataProtection, TimeProvider time, UsedLinkTokens used)
     {
+        _used = used;
         _options = options.Value.Linking;
         _protector = dataProtection.CreateProtector(Purpose);
         _key = _options.SharedKey is { } key ? Convert.FromBase64String(key) : null;
@@ -61,11 +62,23 @@ internal sealed class CrossDomainTokens
     }
 
     /// <summary>Checks a link parameter; on success returns the visitor id, else the reason it was refused.</summary>
-    public (string? VisitorId, string? Reason) Validate(string? token, string requestHost)
+    public async ValueTask<(string? VisitorId, string? Reason)> ValidateAsync(string? token, string requestHost)
+    {
+        var (visitorId, reason, nonce, expires) = Check(token, requestHost);
+        if (visitorId is null)
+        {
+            return (null, reason);
+        }
+
+        // Once only: a link copied from the address bar or a log must not hand out the id again.
+        return await _used.TryUseAsync(nonce!, expires).ConfigureAwait(false) ? (visitorId, null) : (null, "replayed");
+    }
+
+    private (string? VisitorId, string? Reason, string? Nonce, DateTimeOffset Expires) Check(string? token, string requestHost)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 1024)
         {
-            return (null, "malformed");
+            return (null, "malformed", null, default);
         }
 
         byte[] payload;
@@ -80,70 +93,49 @@ internal sealed class CrossDomainTokens
                 var dot = token.IndexOf('.', StringComparison.Ordinal);
                 if (dot < 0)
                 {
-                    return (null, "malformed");
+                    return (null, "malformed", null, default);
                 }
 
                 payload = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
                 var mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
                 if (!CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(_key, payload)))
                 {
-                    return (null, "forged");
+                    return (null, "forged", null, default);
                 }
             }
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException)
         {
-            return (null, "forged");
+            return (null, "forged", null, default);
         }
 
         var fields = Encoding.UTF8.GetString(payload).Split('|');
         if (fields.Length != 6 || fields[0] != Version || !RandomIds.IsLowercaseUuid(fields[1])
             || !long.TryParse(fields[4], NumberStyles.None, CultureInfo.InvariantCulture, out var issued))
         {
-            return (null, "malformed");
+            return (null, "malformed", null, default);
         }
 
         if (!IsSister(fields[2]))
         {
-            return (null, "unknown-domain");
+            return (null, "unknown-domain", null, default);
         }
 
         if (!string.Equals(fields[3], Normalize(requestHost), StringComparison.OrdinalIgnoreCase))
         {
-            return (null, "wrong-host");
+            return (null, "wrong-host", null, default);
         }
 
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var age = now - issued;
         if (age < -30 || age > (long)_options.Lifetime.TotalSeconds)
         {
-            return (null, "expired");
+            return (null, "expired", null, default);
         }
 
-        // Once only: a link copied from the address bar or a log must not hand out the id again.
-        Sweep(now);
-        if (!_used.TryAdd(fields[5], issued + (long)_options.Lifetime.TotalSeconds))
-        {
-            return (null, "replayed");
-        }
-
-        return (fields[1], null);
-    }
-
-    private void Sweep(long now)
-    {
-        if (_used.Count < 1024)
-        {
-            return;
-        }
-
-        foreach (var (nonce, expires) in _used)
-        {
-            if (expires < now)
-            {
-                _used.TryRemove(nonce, out _);
-            }
-        }
+        // Ages are whole seconds: the last second of the lifetime is still accepted, so the token
+        // stops being valid (and its used-entry may go) one second after issued + lifetime.
+        return (fields[1], null, fields[5], DateTimeOffset.FromUnixTimeSeconds(issued + (long)_options.Lifetime.TotalSeconds + 1));
     }
 
     private static string Normalize(string host) => host.Trim().TrimEnd('.').ToLowerInvariant();

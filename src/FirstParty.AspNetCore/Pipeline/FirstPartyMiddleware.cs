@@ -68,8 +68,7 @@ internal sealed class FirstPartyMiddleware
         if (canWrite && _links.Applies(context))
         {
             // A sister site's link: adopt its visitor id (or not) and go on to the clean URL.
-            _links.Handle(context, consent);
-            return Task.CompletedTask;
+            return _links.HandleAsync(context, consent);
         }
 
         return ContinueWithVisitor(context, consent, canWrite);
