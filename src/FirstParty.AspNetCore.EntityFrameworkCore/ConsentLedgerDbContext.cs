@@ -12,9 +12,13 @@ public class ConsentLedgerDbContext(DbContextOptions<ConsentLedgerDbContext> opt
     public DbSet<ConsentReceiptEntity> ConsentReceipts => Set<ConsentReceiptEntity>();
 
     /// <inheritdoc />
+    public DbSet<ErasureTombstoneEntity> ErasureTombstones => Set<ErasureTombstoneEntity>();
+
+    /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.Entity<ConsentReceiptEntity>();
+        modelBuilder.Entity<ErasureTombstoneEntity>();
     }
 }

@@ -1,5 +1,8 @@
+using System.Data;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.EntityFrameworkCore;
@@ -7,11 +10,23 @@ namespace FirstParty.AspNetCore.EntityFrameworkCore;
 /// <summary>
 /// The consent ledger in the app's database. Each call runs in its own DI scope with its own
 /// context, so the singleton store works with <c>AddDbContext</c> and <c>AddDbContextPool</c> alike.
+/// Appends, erasures and purges run in serializable transactions so that an erasure's tombstone
+/// and every append on any instance see each other (see <see cref="IConsentLedger.AppendAsync"/>).
 /// </summary>
-internal sealed class EntityFrameworkCoreConsentLedger<TContext>(IServiceScopeFactory scopes, IOptions<EntityFrameworkCoreLedgerOptions> options) : IConsentLedger, IDisposable
+internal sealed class EntityFrameworkCoreConsentLedger<TContext>(
+    IServiceScopeFactory scopes,
+    IOptions<EntityFrameworkCoreLedgerOptions> options,
+    ILogger<EntityFrameworkCoreConsentLedger<TContext>> logger) : IConsentLedger, IDisposable
     where TContext : DbContext, IConsentLedgerDbContext
 {
     private const char Separator = ' ';
+    private const int MaxConflictAttempts = 5;
+    private const string ConsentKind = nameof(ReceiptSubjectKind.Consent);
+    private const string VisitorKind = nameof(ReceiptSubjectKind.Visitor);
+    private const string UserKind = nameof(ReceiptSubjectKind.User);
+
+    private readonly ILogger _logger = logger;
+    private volatile bool _tombstoneTableMissing;
 
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady = !options.Value.EnsureCreated;
@@ -26,29 +41,12 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(IServiceScopeFa
             return;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
         var unique = receipts.DistinctBy(r => r.ReceiptId, StringComparer.Ordinal).ToList();
-        var ids = unique.Select(r => r.ReceiptId).ToList();
-
-        // A batch retried after an unknown outcome (the commit may have landed) or replayed from the
-        // spill file must not be written twice.
-        var stored = await context.ConsentReceipts.AsNoTracking()
-            .Where(e => ids.Contains(e.ReceiptId))
-            .Select(e => e.ReceiptId)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var skip = stored.ToHashSet(StringComparer.Ordinal);
-
-        context.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var receipt in unique)
+        var erased = await InTransactionAsync((context, token) => AppendAsync(context, unique, token), cancellationToken).ConfigureAwait(false);
+        if (erased > 0)
         {
-            if (!skip.Contains(receipt.ReceiptId))
-            {
-                context.ConsentReceipts.Add(ToEntity(receipt));
-            }
+            _logger.LateReceiptsErased(erased);
         }
-
-        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<ConsentReceipt>> FindAsync(ReceiptSubject subject, CancellationToken cancellationToken = default)
@@ -61,45 +59,22 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(IServiceScopeFa
         return [.. rows.Select(ToReceipt)];
     }
 
-    public async ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, CancellationToken cancellationToken = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
-        if (erasure == ReceiptErasure.Delete)
-        {
-            return await Select(context.ConsentReceipts, subject).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // One new random consent id per original one, so the pseudonymised history still shows
-        // which decisions came from the same browser, but no longer whose browser it was.
-        var consentIds = await Select(context.ConsentReceipts, subject).Select(e => e.ConsentId).Distinct()
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var erased = 0;
-        foreach (var consentId in consentIds)
-        {
-            var pseudonym = Guid.NewGuid().ToString();
-            erased += await Select(context.ConsentReceipts, subject)
-                .Where(e => e.ConsentId == consentId)
-                .ExecuteUpdateAsync(
-                    setters => setters
-                        .SetProperty(e => e.ConsentId, pseudonym)
-                        .SetProperty(e => e.VisitorId, (string?)null)
-                        .SetProperty(e => e.UserId, (string?)null)
-                        .SetProperty(e => e.PagePath, (string?)null)
-                        .SetProperty(e => e.UserAgent, (string?)null)
-                        .SetProperty(e => e.IpAddress, (string?)null),
-                    cancellationToken).ConfigureAwait(false);
-        }
-
-        return erased;
-    }
+    public async ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, DateTimeOffset erasedBefore, CancellationToken cancellationToken = default)
+        => await InTransactionAsync((context, token) => EraseAsync(context, subject, erasure, erasedBefore, token), cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
         var before = cutoff.UtcDateTime;
-        return await context.ConsentReceipts.Where(e => e.Timestamp < before).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        return await InTransactionAsync(
+            async (context, token) =>
+            {
+                var purged = await context.ConsentReceipts.Where(e => e.Timestamp < before).ExecuteDeleteAsync(token).ConfigureAwait(false);
+
+                // A tombstone older than the cutoff only reaches receipts the purge deletes anyway.
+                await context.ErasureTombstones.Where(e => e.ErasedBefore < before).ExecuteDeleteAsync(token).ConfigureAwait(false);
+                return purged;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default)
@@ -150,6 +125,233 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(IServiceScopeFa
             _schemaLock.Release();
         }
     }
+
+    /// <summary>
+    /// Appends inside the caller's serializable transaction: reading the tombstones and inserting
+    /// must not interleave with an erasure on another instance, or a receipt made before that
+    /// erasure could be inserted after its delete ran and before its tombstone was visible.
+    /// </summary>
+    private static async Task<int> AppendAsync(TContext context, List<ConsentReceipt> unique, CancellationToken cancellationToken)
+    {
+        var ids = unique.Select(r => r.ReceiptId).ToList();
+
+        // A batch retried after an unknown outcome (the commit may have landed) or replayed from the
+        // spill file must not be written twice.
+        var stored = await context.ConsentReceipts.AsNoTracking()
+            .Where(e => ids.Contains(e.ReceiptId))
+            .Select(e => e.ReceiptId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var skip = stored.ToHashSet(StringComparer.Ordinal);
+        var fresh = unique.Where(r => !skip.Contains(r.ReceiptId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return 0;
+        }
+
+        var consentIds = fresh.Select(r => r.ConsentId).Distinct(StringComparer.Ordinal).ToList();
+        var visitorIds = fresh.Where(r => r.VisitorId is not null).Select(r => r.VisitorId!).Distinct(StringComparer.Ordinal).ToList();
+        var userIds = fresh.Where(r => r.UserId is not null).Select(r => r.UserId!).Distinct(StringComparer.Ordinal).ToList();
+        var tombstones = await context.ErasureTombstones.AsNoTracking()
+            .Where(t => (t.SubjectKind == ConsentKind && consentIds.Contains(t.SubjectId))
+                || (t.SubjectKind == VisitorKind && visitorIds.Contains(t.SubjectId))
+                || (t.SubjectKind == UserKind && userIds.Contains(t.SubjectId)))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        Dictionary<string, string>? pseudonyms = null;
+        var erased = 0;
+        context.ChangeTracker.AutoDetectChangesEnabled = false;
+        foreach (var receipt in fresh)
+        {
+            var entity = ToEntity(receipt);
+            switch (ErasureOf(entity, tombstones))
+            {
+                case ReceiptErasure.Delete:
+                    erased++;
+                    continue;
+                case ReceiptErasure.Pseudonymise:
+                    // A pseudonym of its own: the tombstone keeps nothing that links it to the one given at erasure.
+                    pseudonyms ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                    if (!pseudonyms.TryGetValue(entity.ConsentId, out var pseudonym))
+                    {
+                        pseudonyms[entity.ConsentId] = pseudonym = Guid.NewGuid().ToString();
+                    }
+
+                    Pseudonymise(entity, pseudonym);
+                    erased++;
+                    break;
+            }
+
+            context.ConsentReceipts.Add(entity);
+        }
+
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return erased;
+    }
+
+    /// <summary>Delete when a tombstone newer than the receipt says so (deletion wins), Pseudonymise when only such tombstones match, else null.</summary>
+    private static ReceiptErasure? ErasureOf(ConsentReceiptEntity receipt, List<ErasureTombstoneEntity> tombstones)
+    {
+        ReceiptErasure? result = null;
+        foreach (var tombstone in tombstones)
+        {
+            var id = tombstone.SubjectKind switch
+            {
+                ConsentKind => receipt.ConsentId,
+                VisitorKind => receipt.VisitorId,
+                UserKind => receipt.UserId,
+                _ => null,
+            };
+            if (!string.Equals(id, tombstone.SubjectId, StringComparison.Ordinal) || receipt.Timestamp >= tombstone.ErasedBefore)
+            {
+                continue;
+            }
+
+            if (!string.Equals(tombstone.Erasure, nameof(ReceiptErasure.Pseudonymise), StringComparison.Ordinal))
+            {
+                // Anything but an explicit pseudonymisation deletes: erring towards erasure.
+                return ReceiptErasure.Delete;
+            }
+
+            result = ReceiptErasure.Pseudonymise;
+        }
+
+        return result;
+    }
+
+    private static async Task<int> EraseAsync(TContext context, ReceiptSubject subject, ReceiptErasure erasure, DateTimeOffset erasedBefore, CancellationToken cancellationToken)
+    {
+        // In the erasure's own transaction: an erasure without its tombstone could be undone by the next late receipt.
+        context.ErasureTombstones.Add(new ErasureTombstoneEntity
+        {
+            SubjectKind = KindName(subject.Kind),
+            SubjectId = subject.Id,
+            ErasedBefore = erasedBefore.UtcDateTime,
+            Erasure = erasure == ReceiptErasure.Pseudonymise ? nameof(ReceiptErasure.Pseudonymise) : nameof(ReceiptErasure.Delete),
+        });
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+        if (erasure == ReceiptErasure.Delete)
+        {
+            return await Select(context.ConsentReceipts, subject).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // One new random consent id per original one, so the pseudonymised history still shows
+        // which decisions came from the same browser, but no longer whose browser it was.
+        var consentIds = await Select(context.ConsentReceipts, subject).Select(e => e.ConsentId).Distinct()
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var erased = 0;
+        foreach (var consentId in consentIds)
+        {
+            var pseudonym = Guid.NewGuid().ToString();
+            erased += await Select(context.ConsentReceipts, subject)
+                .Where(e => e.ConsentId == consentId)
+                .ExecuteUpdateAsync(
+                    setters => setters
+                        .SetProperty(e => e.ConsentId, pseudonym)
+                        .SetProperty(e => e.VisitorId, (string?)null)
+                        .SetProperty(e => e.UserId, (string?)null)
+                        .SetProperty(e => e.PagePath, (string?)null)
+                        .SetProperty(e => e.UserAgent, (string?)null)
+                        .SetProperty(e => e.IpAddress, (string?)null),
+                    cancellationToken).ConfigureAwait(false);
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a serializable transaction in a fresh scope, through the
+    /// context's execution strategy (so an app's retrying strategy keeps working). A serialization
+    /// conflict with another instance is retried here after a short random wait; it means the two
+    /// raced, and the retry sees the other's outcome.
+    /// </summary>
+    private async Task<T> InTransactionAsync<T>(Func<TContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var result = await context.Database.CreateExecutionStrategy().ExecuteAsync(
+                    async token =>
+                    {
+                        context.ChangeTracker.Clear();
+                        await using var transaction = await context.Database.BeginTransactionAsync(IsolationLevel.Serializable, token).ConfigureAwait(false);
+                        var value = await work(context, token).ConfigureAwait(false);
+                        await transaction.CommitAsync(token).ConfigureAwait(false);
+                        return value;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                _tombstoneTableMissing = false;
+                return result;
+            }
+            catch (Exception ex) when (attempt < MaxConflictAttempts && IsSerializationConflict(ex))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 60) * attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTombstoneTableMissing(ex))
+            {
+                // Once per outage of the table, not at every retry of the writer.
+                if (!_tombstoneTableMissing)
+                {
+                    _tombstoneTableMissing = true;
+                    _logger.TombstoneTableMissing(ex);
+                }
+
+                throw new InvalidOperationException(
+                    $"The consent ledger's table {ErasureTombstoneEntityConfiguration.TableName} does not exist: the database was created by an earlier schema. Apply the migrations that add it.",
+                    ex);
+            }
+        }
+    }
+
+    private static bool IsSerializationConflict(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            // 40001 serialization_failure, 40P01 deadlock_detected (SQLSTATE, as PostgreSQL reports them).
+            if (ex is DbException { SqlState: "40001" or "40P01" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsTombstoneTableMissing(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            // Providers name the missing table in their message (SQLite "no such table: X",
+            // PostgreSQL 42P01 "relation \"X\" does not exist", SQL Server "Invalid object name 'X'").
+            if (ex is DbException && ex.Message.Contains(ErasureTombstoneEntityConfiguration.TableName, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Pseudonymise(ConsentReceiptEntity entity, string pseudonym)
+    {
+        entity.ConsentId = pseudonym;
+        entity.VisitorId = null;
+        entity.UserId = null;
+        entity.PagePath = null;
+        entity.UserAgent = null;
+        entity.IpAddress = null;
+    }
+
+    private static string KindName(ReceiptSubjectKind kind) => kind switch
+    {
+        ReceiptSubjectKind.Consent => ConsentKind,
+        ReceiptSubjectKind.Visitor => VisitorKind,
+        ReceiptSubjectKind.User => UserKind,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown receipt subject kind."),
+    };
 
     private static IQueryable<ConsentReceiptEntity> Select(IQueryable<ConsentReceiptEntity> receipts, ReceiptSubject subject) => subject.Kind switch
     {

@@ -33,6 +33,12 @@ public abstract class LedgerStoreTests : IAsyncLifetime
 
     protected T Resolve<T>() where T : notnull => _services!.GetRequiredService<T>();
 
+    private async Task<int> CountAsync<TEntity>() where TEntity : class
+    {
+        await using var scope = Resolve<IServiceScopeFactory>().CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ConsentLedgerDbContext>().Set<TEntity>().CountAsync();
+    }
+
     [Fact]
     public async Task A_receipt_round_trips_every_field()
     {
@@ -81,7 +87,7 @@ public abstract class LedgerStoreTests : IAsyncLifetime
     {
         await Ledger.AppendAsync([Receipts.Create("c1", visitorId: "v1"), Receipts.Create("c1", minute: 1), Receipts.Create("c2", visitorId: "v2")]);
 
-        Assert.Equal(2, await Ledger.EraseAsync(ReceiptSubject.Consent("c1"), ReceiptErasure.Delete));
+        Assert.Equal(2, await Ledger.EraseAsync(ReceiptSubject.Consent("c1"), ReceiptErasure.Delete, Receipts.After));
 
         Assert.Empty(await Ledger.FindAsync(ReceiptSubject.Consent("c1")));
         Assert.Single(await Ledger.FindAsync(ReceiptSubject.Consent("c2")));
@@ -95,7 +101,7 @@ public abstract class LedgerStoreTests : IAsyncLifetime
         var untouched = Receipts.Create("c2", visitorId: "v2", userId: "u2");
         await Ledger.AppendAsync([first, second, untouched]);
 
-        Assert.Equal(2, await Ledger.EraseAsync(ReceiptSubject.User("u1"), ReceiptErasure.Pseudonymise));
+        Assert.Equal(2, await Ledger.EraseAsync(ReceiptSubject.User("u1"), ReceiptErasure.Pseudonymise, Receipts.After));
 
         Assert.Empty(await Ledger.FindAsync(ReceiptSubject.Consent("c1")));
         Assert.Empty(await Ledger.FindAsync(ReceiptSubject.Visitor("v1")));
@@ -130,6 +136,81 @@ public abstract class LedgerStoreTests : IAsyncLifetime
         Assert.Equal(1, await Ledger.PurgeAsync(recent.Timestamp));
 
         Assert.Equal(recent.ReceiptId, Assert.Single(await Ledger.FindAsync(ReceiptSubject.Consent("c1"))).ReceiptId);
+    }
+
+    [Theory]
+    [InlineData(ReceiptSubjectKind.Consent)]
+    [InlineData(ReceiptSubjectKind.Visitor)]
+    [InlineData(ReceiptSubjectKind.User)]
+    public async Task A_receipt_made_before_an_erasure_that_arrives_later_is_not_stored(ReceiptSubjectKind kind)
+    {
+        var subject = new ReceiptSubject(kind, kind switch { ReceiptSubjectKind.Consent => "c1", ReceiptSubjectKind.Visitor => "v1", _ => "u1" });
+        var made = Receipts.Create("c1", minute: 5, visitorId: "v1", userId: "u1");
+        var madeLater = Receipts.Create("c1", minute: 10, visitorId: "v1", userId: "u1");
+        var other = Receipts.Create("c2", minute: 5, visitorId: "v2", userId: "u2");
+
+        Assert.Equal(0, await Ledger.EraseAsync(subject, ReceiptErasure.Delete, made.Timestamp.AddMinutes(1)));
+        await Ledger.AppendAsync([made, madeLater, other]);
+        await Ledger.AppendAsync([made]);
+
+        Assert.Equal([madeLater.ReceiptId], (await Ledger.FindAsync(subject)).Select(r => r.ReceiptId));
+        Assert.Single(await Ledger.FindAsync(ReceiptSubject.Consent("c2")));
+        Assert.Equal(2, await CountAsync<ConsentReceiptEntity>());
+    }
+
+    [Fact]
+    public async Task A_late_receipt_of_a_pseudonymised_subject_is_stored_pseudonymised()
+    {
+        var late = Receipts.Create("c1", visitorId: "v1", userId: "u1");
+        var lateToo = Receipts.Create("c1", minute: 1, visitorId: "v1");
+        await Ledger.EraseAsync(ReceiptSubject.Visitor("v1"), ReceiptErasure.Pseudonymise, Receipts.After);
+
+        await Ledger.AppendAsync([late, lateToo]);
+
+        Assert.Empty(await Ledger.FindAsync(ReceiptSubject.Consent("c1")));
+        Assert.Empty(await Ledger.FindAsync(ReceiptSubject.Visitor("v1")));
+        Assert.Empty(await Ledger.FindAsync(ReceiptSubject.User("u1")));
+        await using var scope = Resolve<IServiceScopeFactory>().CreateAsyncScope();
+        var rows = await scope.ServiceProvider.GetRequiredService<ConsentLedgerDbContext>().ConsentReceipts.AsNoTracking().ToListAsync();
+        Assert.Equal([late.ReceiptId, lateToo.ReceiptId], rows.OrderBy(r => r.Timestamp).Select(r => r.ReceiptId));
+        var pseudonym = Assert.Single(rows.Select(r => r.ConsentId).Distinct());
+        Assert.True(Guid.TryParse(pseudonym, out _), pseudonym);
+        Assert.All(rows, r =>
+        {
+            Assert.Null(r.VisitorId);
+            Assert.Null(r.UserId);
+            Assert.Null(r.PagePath);
+            Assert.Null(r.UserAgent);
+            Assert.Null(r.IpAddress);
+            Assert.Equal("necessary marketing/youtube", r.Granted);
+        });
+    }
+
+    [Fact]
+    public async Task An_erasure_leaves_its_tombstone_in_the_same_transaction()
+    {
+        await Ledger.AppendAsync([Receipts.Create("c1")]);
+
+        Assert.Equal(1, await Ledger.EraseAsync(ReceiptSubject.Consent("c1"), ReceiptErasure.Pseudonymise, Receipts.After));
+
+        await using var scope = Resolve<IServiceScopeFactory>().CreateAsyncScope();
+        var tombstone = Assert.Single(await scope.ServiceProvider.GetRequiredService<ConsentLedgerDbContext>().ErasureTombstones.AsNoTracking().ToListAsync());
+        Assert.Equal(("Consent", "c1", "Pseudonymise"), (tombstone.SubjectKind, tombstone.SubjectId, tombstone.Erasure));
+        Assert.Equal(Receipts.After.UtcDateTime, DateTime.SpecifyKind(tombstone.ErasedBefore, DateTimeKind.Utc));
+    }
+
+    [Fact]
+    public async Task Purge_deletes_tombstones_older_than_the_cutoff_with_the_receipts()
+    {
+        var cutoff = Receipts.After.AddDays(1);
+        await Ledger.EraseAsync(ReceiptSubject.Consent("old"), ReceiptErasure.Delete, Receipts.After);
+        await Ledger.EraseAsync(ReceiptSubject.Consent("new"), ReceiptErasure.Delete, cutoff.AddDays(1));
+
+        await Ledger.PurgeAsync(cutoff);
+
+        await using var scope = Resolve<IServiceScopeFactory>().CreateAsyncScope();
+        var left = await scope.ServiceProvider.GetRequiredService<ConsentLedgerDbContext>().ErasureTombstones.AsNoTracking().Select(t => t.SubjectId).ToListAsync();
+        Assert.Equal(["new"], left);
     }
 
     [Fact]
@@ -172,6 +253,20 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreTests, IDisposable
         Assert.Contains(indexes, i => i.Contains("VisitorId", StringComparison.Ordinal));
         Assert.Contains(indexes, i => i.Contains("UserId", StringComparison.Ordinal));
         Assert.Contains(indexes, i => i.EndsWith("_Timestamp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_tombstone_table_is_indexed_by_subject_and_time()
+    {
+        await Ledger.EraseAsync(ReceiptSubject.Consent("c1"), ReceiptErasure.Delete, Receipts.After);
+        await using var scope = Resolve<IServiceScopeFactory>().CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<ConsentLedgerDbContext>();
+        var indexes = await context.Database
+            .SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'FirstPartyErasureTombstones'")
+            .ToListAsync();
+
+        Assert.Contains(indexes, i => i.Contains("SubjectKind_SubjectId_ErasedBefore", StringComparison.Ordinal));
+        Assert.Contains(indexes, i => i.EndsWith("_ErasedBefore", StringComparison.Ordinal) && !i.Contains("Subject", StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -4,6 +4,9 @@ internal static class Receipts
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>After every receipt <see cref="Create"/> makes with minutes under a day.</summary>
+    public static readonly DateTimeOffset After = Start.AddDays(1);
+
     public static ConsentReceipt Create(string consentId, int minute = 0, string? visitorId = null, string? userId = null) => new()
     {
         ReceiptId = Guid.NewGuid().ToString(),

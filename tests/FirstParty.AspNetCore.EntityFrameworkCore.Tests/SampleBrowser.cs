@@ -34,6 +34,16 @@ internal sealed class SampleBrowser
         return response.StatusCode;
     }
 
+    /// <summary>Posts <c>/_fp/forget</c> and returns the status code.</summary>
+    public async Task<HttpStatusCode> ForgetAsync(HttpClient host)
+    {
+        var token = (await StateAsync(host, antiforgery: true)).GetProperty("antiforgery");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/_fp/forget");
+        request.Headers.TryAddWithoutValidation(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
+        using var response = await SendAsync(host, request);
+        return response.StatusCode;
+    }
+
     public async Task<string> GetStringAsync(HttpClient host, string path)
     {
         using var response = await SendAsync(host, new HttpRequestMessage(HttpMethod.Get, path));

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RazorPagesSample.Data;
 
 namespace FirstParty.AspNetCore.EntityFrameworkCore.Tests;
@@ -66,6 +68,33 @@ public sealed class SqliteSampleLedgerTests : IDisposable
         await SampleHost.EventuallyAsync(async () => await CountAsync(factory, consentId) == 0, "the forgotten browser's receipts are erased");
         var strangerId = (await stranger.StateAsync(host)).GetProperty("consentId").GetString()!;
         await SampleHost.EventuallyAsync(async () => await CountAsync(factory, strangerId) == 1, "another browser's receipt stays");
+    }
+
+    [Fact]
+    public async Task A_database_created_before_the_tombstone_table_keeps_decisions_in_the_spill_file_and_says_why()
+    {
+        // A database made by the previous schema: the receipts table, no tombstone table.
+        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
+        await using (var old = new SampleDbContext(new DbContextOptionsBuilder<SampleDbContext>().UseSqlite($"Data Source={File}").Options))
+        {
+            await old.Database.EnsureCreatedAsync();
+            await old.Database.ExecuteSqlRawAsync("DROP TABLE \"FirstPartyErasureTombstones\"");
+        }
+
+        var logs = new CapturedLogs();
+        await using var factory = SampleHost.Create("Sqlite", $"Data Source={File}", _folder, configure: b => b.ConfigureLogging(l => l.AddProvider(logs)));
+        var host = SampleHost.Client(factory);
+        var browser = new SampleBrowser();
+
+        Assert.Equal(HttpStatusCode.OK, await browser.ChooseAsync(host, "accept-all"));
+        await SampleHost.EventuallyAsync(() => Task.FromResult(Directory.Exists(Path.Combine(_folder, "spill")) && Directory.EnumerateFiles(Path.Combine(_folder, "spill")).Any(f => new FileInfo(f).Length > 0)), "the receipt is kept in the spill file");
+
+        var missing = Assert.Single(logs.Events, e => e.Id.Id == 102 && e.Id.Name == "TombstoneTableMissing");
+        Assert.Equal(LogLevel.Error, missing.Level);
+        Assert.Equal("TombstoneTableMissing", missing.Id.Name, StringComparer.Ordinal);
+        Assert.Contains("FirstPartyErasureTombstones", missing.Message, StringComparison.Ordinal);
+        Assert.Contains(logs.Events, e => e.Id.Id == 15 && e.Id.Name == "LedgerWriteFailed" && e.Level == LogLevel.Warning);
+        Assert.Equal(HttpStatusCode.OK, (await host.GetAsync("/healthz")).StatusCode);
     }
 
     [Fact]

@@ -12,5 +12,12 @@ public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) :
     /// <summary>FirstParty's consent ledger.</summary>
     public DbSet<ConsentReceiptEntity> ConsentReceipts => Set<ConsentReceiptEntity>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.Entity<ConsentReceiptEntity>();
+    /// <summary>FirstParty's erasure tombstones: receipts that reach the database after an erasure stay erased.</summary>
+    public DbSet<ErasureTombstoneEntity> ErasureTombstones => Set<ErasureTombstoneEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ConsentReceiptEntity>();
+        modelBuilder.Entity<ErasureTombstoneEntity>();
+    }
 }

@@ -39,6 +39,14 @@ public sealed class ConsentLedgerOptions
     /// <summary>What <c>POST /_fp/forget</c> does to this browser's receipts. Default <see cref="ReceiptErasure.Delete"/>.</summary>
     public ReceiptErasure ForgetErasure { get; set; } = ReceiptErasure.Delete;
 
+    /// <summary>
+    /// How far the clock of an instance that makes receipts may run ahead of the clock of the
+    /// instance that erases. An erasure also erases receipts of its subject made up to this long
+    /// after it that reach the store later, so a receipt made before the erasure on an instance
+    /// whose clock is ahead never comes back. Default 5 minutes; at most one hour.
+    /// </summary>
+    public TimeSpan ErasureClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>User-Agent characters kept on a receipt. Default 256; 0 keeps none.</summary>
     public int UserAgentMaxLength { get; set; } = 256;
 

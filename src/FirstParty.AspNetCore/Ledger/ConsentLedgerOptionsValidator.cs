@@ -53,6 +53,11 @@ internal static class ConsentLedgerOptionsValidator
             failures.Add($"{Section}:Ledger:ForgetErasure must be Delete or Pseudonymise.");
         }
 
+        if (ledger.ErasureClockSkew < TimeSpan.Zero || ledger.ErasureClockSkew > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Section}:Ledger:ErasureClockSkew must be between 00:00:00 and 01:00:00; it is {ledger.ErasureClockSkew}.");
+        }
+
         if (ledger.UserAgentMaxLength is < 0 or > 4096)
         {
             failures.Add($"{Section}:Ledger:UserAgentMaxLength must be between 0 and 4096; it is {ledger.UserAgentMaxLength}.");

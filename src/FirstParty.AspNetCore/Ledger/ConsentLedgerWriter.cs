@@ -22,9 +22,6 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     /// <summary>Failed attempts before the writer stops holding operations in memory and spills them.</summary>
     internal const int AttemptsBeforeSpill = 3;
 
-    /// <summary>Erasures remembered to catch receipts that reach the store after them.</summary>
-    private const int MaxRememberedErasures = 10_000;
-
     private readonly IConsentLedger _store;
     private readonly ConsentLedgerOptions _options;
     private readonly TimeProvider _time;
@@ -35,7 +32,6 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, ConsentReceipt> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<ReceiptSubject, (DateTimeOffset At, ReceiptErasure Erasure)> _erasures = new();
     private readonly Lock _spillLock = new();
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset? _inFlightSince;
@@ -426,8 +422,9 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             if (operation.Erase is { } subject)
             {
                 await FlushAppendsAsync(appends, token).ConfigureAwait(false);
-                Remember(subject, operation.QueuedAt, operation.Erasure);
-                await EraseAsync(subject, operation.Erasure, token).ConfigureAwait(false);
+
+                // The tombstone reaches receipts made on instances whose clocks run ahead of this one.
+                await EraseAsync(subject, operation.Erasure, operation.QueuedAt + _options.ErasureClockSkew, token).ConfigureAwait(false);
             }
         }
 
@@ -450,37 +447,17 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             _pending.TryRemove(receipt.ReceiptId, out _);
         }
 
-        // An append asked for before an erasure can reach the store after it (it waited in the
-        // queue while the erasure went to the spill file, or the reverse across a restart): erase again.
-        if (!_erasures.IsEmpty)
-        {
-            foreach (var (subject, (_, erasure)) in _erasures.Where(e => appends.Any(a => e.Key.Matches(a.Append!) && a.QueuedAt <= e.Value.At)).ToList())
-            {
-                await EraseAsync(subject, erasure, token).ConfigureAwait(false);
-            }
-        }
-
+        // A receipt that reaches the store after its subject's erasure (from this instance's spill
+        // file, after a restart, or while another instance erased) is erased by the store itself
+        // against the erasure's tombstone: no memory here could know another instance's erasures.
         appends.Clear();
     }
 
-    private async Task EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, CancellationToken token)
+    private async Task EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, DateTimeOffset erasedBefore, CancellationToken token)
     {
-        var erased = await _store.EraseAsync(subject, erasure, token).ConfigureAwait(false);
+        var erased = await _store.EraseAsync(subject, erasure, erasedBefore, token).ConfigureAwait(false);
         _metrics.LedgerErased(erased);
         _logger.ReceiptsErased(subject.Kind.ToString(), erased, erasure.ToString());
-    }
-
-    /// <summary>Keeps the most recent erasures (bounded) so that receipts arriving late are erased too.</summary>
-    private void Remember(ReceiptSubject subject, DateTimeOffset at, ReceiptErasure erasure)
-    {
-        _erasures[subject] = (at, erasure);
-        if (_erasures.Count > MaxRememberedErasures)
-        {
-            foreach (var oldest in _erasures.OrderBy(e => e.Value.At).Take(_erasures.Count - MaxRememberedErasures).ToList())
-            {
-                _erasures.TryRemove(oldest.Key, out _);
-            }
-        }
     }
 
     private void Drain(List<LedgerOperation> batch, bool all = false)

@@ -3,27 +3,66 @@ using FirstParty.AspNetCore.Visitors;
 
 namespace FirstParty.AspNetCore.Ledger;
 
-/// <summary>A bounded in-memory ledger for development and tests: the oldest receipts go first when full.</summary>
+/// <summary>
+/// A bounded in-memory ledger for development and tests: the oldest receipts go first when full.
+/// It keeps erasure tombstones by the same rules as a durable store, so it erases late receipts too.
+/// </summary>
 internal sealed class InMemoryConsentLedger : IConsentLedger
 {
     private const int Capacity = 100_000;
 
     private readonly LinkedList<ConsentReceipt> _receipts = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<ReceiptSubject, List<(DateTimeOffset ErasedBefore, ReceiptErasure Erasure)>> _tombstones = [];
     private readonly Lock _lock = new();
+
+    /// <summary>Tombstones held (for tests).</summary>
+    internal int TombstoneCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tombstones.Values.Sum(t => t.Count);
+            }
+        }
+    }
 
     public ValueTask AppendAsync(IReadOnlyList<ConsentReceipt> receipts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(receipts);
         lock (_lock)
         {
-            foreach (var receipt in receipts)
+            Dictionary<string, string>? pseudonyms = null;
+            foreach (var original in receipts)
             {
-                if (!_ids.Add(receipt.ReceiptId))
+                if (_ids.Contains(original.ReceiptId))
                 {
                     continue;
                 }
 
+                var receipt = original;
+                if (_tombstones.Count > 0)
+                {
+                    var erasure = ErasureOf(receipt);
+                    if (erasure == ReceiptErasure.Delete)
+                    {
+                        continue;
+                    }
+
+                    if (erasure == ReceiptErasure.Pseudonymise)
+                    {
+                        pseudonyms ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                        if (!pseudonyms.TryGetValue(receipt.ConsentId, out var pseudonym))
+                        {
+                            pseudonyms[receipt.ConsentId] = pseudonym = RandomIds.NewUuid();
+                        }
+
+                        receipt = ReceiptPseudonyms.Apply(receipt, pseudonym);
+                    }
+                }
+
+                _ids.Add(receipt.ReceiptId);
                 _receipts.AddLast(receipt);
                 if (_receipts.Count > Capacity)
                 {
@@ -45,10 +84,17 @@ internal sealed class InMemoryConsentLedger : IConsentLedger
         }
     }
 
-    public ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, CancellationToken cancellationToken = default)
+    public ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, DateTimeOffset erasedBefore, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
+            if (!_tombstones.TryGetValue(subject, out var tombstones))
+            {
+                _tombstones[subject] = tombstones = [];
+            }
+
+            tombstones.Add((erasedBefore, erasure));
+
             var pseudonyms = new Dictionary<string, string>(StringComparer.Ordinal);
             var erased = 0;
             for (var node = _receipts.First; node is not null;)
@@ -99,8 +145,48 @@ internal sealed class InMemoryConsentLedger : IConsentLedger
                 node = next;
             }
 
+            foreach (var (subject, tombstones) in _tombstones.ToList())
+            {
+                tombstones.RemoveAll(t => t.ErasedBefore < cutoff);
+                if (tombstones.Count == 0)
+                {
+                    _tombstones.Remove(subject);
+                }
+            }
+
             return ValueTask.FromResult(purged);
         }
+    }
+
+    /// <summary>
+    /// How a receipt arriving now is erased: Delete when a tombstone made after it says so (deletion
+    /// wins over pseudonymisation), Pseudonymise when only such tombstones match, else null.
+    /// </summary>
+    private ReceiptErasure? ErasureOf(ConsentReceipt receipt)
+    {
+        ReceiptErasure? result = null;
+        foreach (var subject in (ReadOnlySpan<ReceiptSubject>)[ReceiptSubject.Consent(receipt.ConsentId), ReceiptSubject.Visitor(receipt.VisitorId!), ReceiptSubject.User(receipt.UserId!)])
+        {
+            if (subject.Id is null || !_tombstones.TryGetValue(subject, out var tombstones))
+            {
+                continue;
+            }
+
+            foreach (var (erasedBefore, erasure) in tombstones)
+            {
+                if (receipt.Timestamp < erasedBefore)
+                {
+                    if (erasure == ReceiptErasure.Delete)
+                    {
+                        return ReceiptErasure.Delete;
+                    }
+
+                    result = erasure;
+                }
+            }
+        }
+
+        return result;
     }
 
     public ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(true);

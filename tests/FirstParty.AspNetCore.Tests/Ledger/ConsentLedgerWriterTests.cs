@@ -137,7 +137,8 @@ public sealed class ConsentLedgerWriterTests : IAsyncLifetime
         host.Store.Failing = true;
         var erased = new[] { TestReceipts.Create("c-erased", TestReceipts.At), TestReceipts.Create("c-erased", TestReceipts.At.AddSeconds(1)), TestReceipts.Create("c-erased", TestReceipts.At.AddSeconds(2)) };
         var kept = TestReceipts.Create("c-kept", TestReceipts.At.AddSeconds(3));
-        var afterErasure = TestReceipts.Create("c-erased", TestReceipts.At.AddSeconds(4));
+        // Made after the erasure (beyond its clock-skew allowance): a new fact that the tombstone leaves alone.
+        var afterErasure = TestReceipts.Create("c-erased", DateTimeOffset.UtcNow.AddHours(1));
 
         var first = host.Writer.RecordAsync(erased[0]);
         Assert.True(first.IsCompletedSuccessfully);
@@ -272,12 +273,11 @@ public sealed class ConsentLedgerWriterTests : IAsyncLifetime
             "every operation reaches the store");
 
         // Receipts queued before the erasure may reach the store after it (the erasure overtook them
-        // through the spill file): the writer then erases again, so none of them survives.
-        await Poll.UntilAsync(() => host.Idle && host.Store.Calls[^1].IsErase, "the last call is an erasure");
-        var calls = host.Store.Calls;
-        var lastAppend = queued.Prepend(first).Max(r => IndexOfAppend(calls, r));
-        Assert.Contains(calls.Skip(lastAppend + 1), c => c.IsErase && c.Subject == ReceiptSubject.Consent("c-1"));
+        // through the spill file): the erasure's tombstone reaches them, so none of them survives.
+        var erasure = Assert.Single(host.Store.Erasures);
+        Assert.All(queued.Prepend(first), r => Assert.True(r.Timestamp < erasure.ErasedBefore));
         Assert.Empty(await host.Store.FindAsync(ReceiptSubject.Consent("c-1")));
+        Assert.Empty(host.Store.Stored);
     }
 
     // ---------------------------------------------------------------- shutdown and restart
@@ -571,6 +571,25 @@ public sealed class ConsentLedgerWriterTests : IAsyncLifetime
             Assert.Single(remaining.Select(r => r.ConsentId).Distinct());
             Assert.All(remaining, r => Assert.Null(r.VisitorId));
         }
+    }
+
+    [Fact]
+    public async Task An_erasure_reaches_receipts_made_up_to_the_clock_skew_after_it_when_they_arrive_later()
+    {
+        var host = await StartAsync(o => o.ErasureClockSkew = TimeSpan.FromMinutes(2));
+        var before = DateTimeOffset.UtcNow;
+        await host.Writer.EraseAsync(ReceiptSubject.Consent("c-1"), ReceiptErasure.Delete);
+        await Poll.UntilAsync(() => host.Idle && host.Store.Erasures.Count == 1, "the erasure reaches the store");
+        var after = DateTimeOffset.UtcNow;
+
+        var erasedBefore = Assert.Single(host.Store.Erasures).ErasedBefore;
+        Assert.InRange(erasedBefore, before.AddMinutes(2), after.AddMinutes(2));
+
+        // Made on an instance whose clock runs a minute ahead, and reaching the store after the erasure.
+        await host.Writer.RecordAsync(TestReceipts.Create("c-1", after.AddMinutes(1)));
+        await host.Writer.RecordAsync(TestReceipts.Create("c-1", after.AddMinutes(3)));
+        await Poll.UntilAsync(() => host.Idle && host.Store.Appended.Count == 2, "both receipts reach the store");
+        Assert.Equal([after.AddMinutes(3)], host.Store.Stored.Select(r => r.Timestamp));
     }
 
     [Fact]

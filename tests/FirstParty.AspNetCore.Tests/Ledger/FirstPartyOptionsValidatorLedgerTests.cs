@@ -37,6 +37,8 @@ public sealed class FirstPartyOptionsValidatorLedgerTests
     [InlineData("UserAgentMaxLength -1", "FirstParty:Ledger:UserAgentMaxLength")]
     [InlineData("UserAgentMaxLength too large", "FirstParty:Ledger:UserAgentMaxLength")]
     [InlineData("UserId null", "FirstParty:Ledger:UserId")]
+    [InlineData("ErasureClockSkew negative", "FirstParty:Ledger:ErasureClockSkew")]
+    [InlineData("ErasureClockSkew over an hour", "FirstParty:Ledger:ErasureClockSkew")]
     [InlineData("Mode undefined", "FirstParty:Ledger:Mode")]
     [InlineData("ForgetErasure undefined", "FirstParty:Ledger:ForgetErasure")]
     public void An_invalid_ledger_value_fails_naming_its_key(string invalid, string key)
@@ -60,6 +62,8 @@ public sealed class FirstPartyOptionsValidatorLedgerTests
     [InlineData("Strict")]
     [InlineData("Pseudonymise")]
     [InlineData("Bounds")]
+    [InlineData("ErasureClockSkew zero")]
+    [InlineData("ErasureClockSkew one hour")]
     public void Edge_values_are_valid(string valid)
     {
         var options = new FirstPartyOptions();
@@ -72,6 +76,8 @@ public sealed class FirstPartyOptionsValidatorLedgerTests
             case "MaxRetryDelay equal to RetryDelay": options.Ledger.MaxRetryDelay = options.Ledger.RetryDelay; break;
             case "Strict": options.Ledger.Mode = ConsentLedgerMode.Strict; break;
             case "Pseudonymise": options.Ledger.ForgetErasure = ReceiptErasure.Pseudonymise; break;
+            case "ErasureClockSkew zero": options.Ledger.ErasureClockSkew = TimeSpan.Zero; break;
+            case "ErasureClockSkew one hour": options.Ledger.ErasureClockSkew = TimeSpan.FromHours(1); break;
             case "Bounds":
                 options.Ledger.QueueCapacity = 1_000_000;
                 options.Ledger.BatchSize = 10_000;
@@ -183,6 +189,8 @@ public sealed class FirstPartyOptionsValidatorLedgerTests
             case "PurgeInterval 10 s": ledger.PurgeInterval = TimeSpan.FromSeconds(10); break;
             case "UserAgentMaxLength -1": ledger.UserAgentMaxLength = -1; break;
             case "UserAgentMaxLength too large": ledger.UserAgentMaxLength = 4097; break;
+            case "ErasureClockSkew negative": ledger.ErasureClockSkew = TimeSpan.FromTicks(-1); break;
+            case "ErasureClockSkew over an hour": ledger.ErasureClockSkew = TimeSpan.FromHours(1).Add(TimeSpan.FromTicks(1)); break;
             case "UserId null": ledger.UserId = null!; break;
             case "Mode undefined": ledger.Mode = (ConsentLedgerMode)9; break;
             case "ForgetErasure undefined": ledger.ForgetErasure = (ReceiptErasure)9; break;

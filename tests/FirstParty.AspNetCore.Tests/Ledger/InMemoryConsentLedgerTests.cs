@@ -4,6 +4,9 @@ namespace FirstParty.AspNetCore.Tests.Ledger;
 
 public sealed class InMemoryConsentLedgerTests
 {
+    /// <summary>After every receipt the tests make, unless a test says otherwise.</summary>
+    private static readonly DateTimeOffset ErasedBefore = TestReceipts.At.AddDays(1);
+
     private readonly InMemoryConsentLedger _ledger = new();
 
     [Fact]
@@ -46,16 +49,16 @@ public sealed class InMemoryConsentLedgerTests
         var other = TestReceipts.Create("c-2", TestReceipts.At, visitorId: "v-2");
         await _ledger.AppendAsync([first, second, other]);
 
-        Assert.Equal(2, await _ledger.EraseAsync(ReceiptSubject.Consent("c-1"), ReceiptErasure.Delete));
+        Assert.Equal(2, await _ledger.EraseAsync(ReceiptSubject.Consent("c-1"), ReceiptErasure.Delete, ErasedBefore));
 
         Assert.Empty(await _ledger.FindAsync(ReceiptSubject.Consent("c-1")));
         Assert.Empty(await _ledger.FindAsync(ReceiptSubject.Visitor("v-1")));
         Assert.Equal([other], await _ledger.FindAsync(ReceiptSubject.Consent("c-2")));
-        Assert.Equal(0, await _ledger.EraseAsync(ReceiptSubject.Consent("c-1"), ReceiptErasure.Delete));
+        Assert.Equal(0, await _ledger.EraseAsync(ReceiptSubject.Consent("c-1"), ReceiptErasure.Delete, ErasedBefore));
 
-        // A deleted receipt id can be appended again (a replay after erasure is a new fact).
+        // A replay of an erased receipt stays erased: it was made before the erasure's tombstone.
         await _ledger.AppendAsync([first]);
-        Assert.Equal([first], await _ledger.FindAsync(ReceiptSubject.Consent("c-1")));
+        Assert.Empty(await _ledger.FindAsync(ReceiptSubject.Consent("c-1")));
     }
 
     [Fact]
@@ -67,7 +70,7 @@ public sealed class InMemoryConsentLedgerTests
         var unrelated = TestReceipts.Create("c-3", TestReceipts.At.AddMinutes(3), visitorId: "v-3", userId: "u-3");
         await _ledger.AppendAsync([first, second, sameUserOtherBrowser, unrelated]);
 
-        Assert.Equal(3, await _ledger.EraseAsync(ReceiptSubject.User("u-1"), ReceiptErasure.Pseudonymise));
+        Assert.Equal(3, await _ledger.EraseAsync(ReceiptSubject.User("u-1"), ReceiptErasure.Pseudonymise, ErasedBefore));
 
         Assert.Empty(await _ledger.FindAsync(ReceiptSubject.User("u-1")));
         Assert.Empty(await _ledger.FindAsync(ReceiptSubject.Consent("c-1")));
@@ -116,6 +119,77 @@ public sealed class InMemoryConsentLedgerTests
         Assert.Equal([atCutoff], await _ledger.FindAsync(ReceiptSubject.Consent("c-cutoff")));
         Assert.Equal([recent], await _ledger.FindAsync(ReceiptSubject.Consent("c-recent")));
         Assert.Equal(0, await _ledger.PurgeAsync(cutoff));
+    }
+
+    [Theory]
+    [InlineData(ReceiptSubjectKind.Consent)]
+    [InlineData(ReceiptSubjectKind.Visitor)]
+    [InlineData(ReceiptSubjectKind.User)]
+    public async Task A_receipt_made_before_an_erasure_of_its_subject_is_dropped_when_it_arrives_later(ReceiptSubjectKind kind)
+    {
+        var subject = new ReceiptSubject(kind, kind switch { ReceiptSubjectKind.Consent => "c-1", ReceiptSubjectKind.Visitor => "v-1", _ => "u-1" });
+        Assert.Equal(0, await _ledger.EraseAsync(subject, ReceiptErasure.Delete, TestReceipts.At.AddMinutes(5)));
+
+        var before = TestReceipts.Create("c-1", TestReceipts.At.AddMinutes(4), visitorId: "v-1", userId: "u-1");
+        var after = TestReceipts.Create("c-1", TestReceipts.At.AddMinutes(5), visitorId: "v-1", userId: "u-1");
+        var otherSubject = TestReceipts.Create("c-2", TestReceipts.At, visitorId: "v-2", userId: "u-2");
+        await _ledger.AppendAsync([before, after, otherSubject]);
+
+        Assert.Equal([after], await _ledger.FindAsync(subject));
+        Assert.Equal([otherSubject], await _ledger.FindAsync(ReceiptSubject.Consent("c-2")));
+        Assert.DoesNotContain(Contents(), r => r.ReceiptId == before.ReceiptId);
+    }
+
+    [Fact]
+    public async Task A_late_receipt_of_a_pseudonymised_subject_is_stored_pseudonymised()
+    {
+        await _ledger.EraseAsync(ReceiptSubject.Visitor("v-1"), ReceiptErasure.Pseudonymise, ErasedBefore);
+        var first = TestReceipts.Create("c-1", TestReceipts.At, visitorId: "v-1", userId: "u-1");
+        var second = TestReceipts.Create("c-1", TestReceipts.At.AddMinutes(1), visitorId: "v-1");
+
+        await _ledger.AppendAsync([first, second]);
+
+        Assert.Empty(await _ledger.FindAsync(ReceiptSubject.Consent("c-1")));
+        Assert.Empty(await _ledger.FindAsync(ReceiptSubject.User("u-1")));
+        var stored = Contents();
+        Assert.Equal([first.ReceiptId, second.ReceiptId], stored.Select(r => r.ReceiptId));
+        Assert.Single(stored.Select(r => r.ConsentId).Distinct());
+        Assert.All(stored, r =>
+        {
+            Assert.True(Guid.TryParse(r.ConsentId, out _), r.ConsentId);
+            Assert.Null(r.VisitorId);
+            Assert.Null(r.UserId);
+            Assert.Null(r.PagePath);
+            Assert.Null(r.UserAgent);
+            Assert.Null(r.IpAddress);
+            Assert.Equal(first.Granted, r.Granted);
+        });
+    }
+
+    [Fact]
+    public async Task Deletion_wins_over_pseudonymisation_when_both_tombstones_reach_a_receipt()
+    {
+        await _ledger.EraseAsync(ReceiptSubject.Visitor("v-1"), ReceiptErasure.Pseudonymise, ErasedBefore);
+        await _ledger.EraseAsync(ReceiptSubject.Consent("c-1"), ReceiptErasure.Delete, ErasedBefore);
+
+        await _ledger.AppendAsync([TestReceipts.Create("c-1", TestReceipts.At, visitorId: "v-1")]);
+
+        Assert.Empty(Contents());
+    }
+
+    [Fact]
+    public async Task Purge_removes_tombstones_older_than_the_cutoff_with_the_receipts()
+    {
+        await _ledger.EraseAsync(ReceiptSubject.Consent("c-old"), ReceiptErasure.Delete, TestReceipts.At);
+        await _ledger.EraseAsync(ReceiptSubject.Consent("c-new"), ReceiptErasure.Delete, TestReceipts.At.AddDays(2));
+        Assert.Equal(2, _ledger.TombstoneCount);
+
+        await _ledger.PurgeAsync(TestReceipts.At.AddDays(1));
+
+        Assert.Equal(1, _ledger.TombstoneCount);
+        var late = TestReceipts.Create("c-new", TestReceipts.At.AddDays(1).AddHours(1));
+        await _ledger.AppendAsync([late]);
+        Assert.Empty(await _ledger.FindAsync(ReceiptSubject.Consent("c-new")));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace FirstParty.AspNetCore.Tests.Ledger;
 
 /// <summary>One call that reached a <see cref="FakeConsentLedger"/> and succeeded, in the order the store saw it.</summary>
-internal sealed record LedgerCall(string Kind, IReadOnlyList<string> ReceiptIds, ReceiptSubject? Subject, ReceiptErasure Erasure)
+internal sealed record LedgerCall(string Kind, IReadOnlyList<string> ReceiptIds, ReceiptSubject? Subject, ReceiptErasure Erasure, DateTimeOffset ErasedBefore = default)
 {
     public bool IsAppend => Kind == "append";
 
@@ -28,6 +28,7 @@ internal sealed class FakeConsentLedger : IConsentLedger
     private readonly List<ConsentReceipt> _stored = [];
     private readonly List<ConsentReceipt> _appended = [];
     private readonly List<LedgerCall> _calls = [];
+    private readonly List<(ReceiptSubject Subject, DateTimeOffset ErasedBefore, ReceiptErasure Erasure)> _tombstones = [];
     private TaskCompletionSource _gate = NewGate(open: true);
     private int _appendsStarted;
     private int _failedCalls;
@@ -133,9 +134,18 @@ internal sealed class FakeConsentLedger : IConsentLedger
         lock (_lock)
         {
             _calls.Add(new LedgerCall("append", [.. copy.Select(r => r.ReceiptId)], null, default));
-            foreach (var receipt in copy)
+            foreach (var original in copy)
             {
-                _appended.Add(receipt);
+                _appended.Add(original);
+
+                // Like a real store: a receipt made before an erasure of its subject is erased on arrival.
+                var tombstones = _tombstones.Where(t => t.Subject.Matches(original) && original.Timestamp < t.ErasedBefore).ToList();
+                if (tombstones.Exists(t => t.Erasure == ReceiptErasure.Delete))
+                {
+                    continue;
+                }
+
+                var receipt = tombstones.Count > 0 ? ReceiptPseudonyms.Apply(original, Guid.NewGuid().ToString()) : original;
                 if (!_stored.Exists(r => r.ReceiptId == receipt.ReceiptId))
                 {
                     _stored.Add(receipt);
@@ -164,14 +174,15 @@ internal sealed class FakeConsentLedger : IConsentLedger
         return found;
     }
 
-    public async ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, CancellationToken cancellationToken = default)
+    public async ValueTask<int> EraseAsync(ReceiptSubject subject, ReceiptErasure erasure, DateTimeOffset erasedBefore, CancellationToken cancellationToken = default)
     {
         await WaitAsync(cancellationToken);
         ThrowIfFailing();
         lock (_lock)
         {
+            _tombstones.Add((subject, erasedBefore, erasure));
             var matching = _stored.Where(subject.Matches).ToList();
-            _calls.Add(new LedgerCall("erase", [.. matching.Select(r => r.ReceiptId)], subject, erasure));
+            _calls.Add(new LedgerCall("erase", [.. matching.Select(r => r.ReceiptId)], subject, erasure, erasedBefore));
             var pseudonyms = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var receipt in matching)
             {
