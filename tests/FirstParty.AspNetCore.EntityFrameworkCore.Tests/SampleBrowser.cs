@@ -50,17 +50,6 @@ internal sealed class SampleBrowser
         return await response.Content.ReadAsStringAsync();
     }
 
-    /// <summary>Forgets this browser (<c>POST /_fp/forget</c>, as the script posts it) and returns the status code.</summary>
-    public async Task<HttpStatusCode> ForgetAsync(HttpClient host)
-    {
-        var token = (await StateAsync(host, antiforgery: true)).GetProperty("antiforgery");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/_fp/forget");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.TryAddWithoutValidation(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
-        using var response = await SendAsync(host, request);
-        return response.StatusCode;
-    }
-
     /// <summary>A page navigation with this browser's cookies.</summary>
     public HttpRequestMessage Request(HttpMethod method, string path)
     {
