@@ -1,16 +1,26 @@
 using FirstParty.AspNetCore.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace RazorPagesSample.Data;
 
 /// <summary>
 /// The sample's own database. Implementing <see cref="IConsentLedgerDbContext"/> puts FirstParty's
-/// consent receipts in it, beside the app's tables, under the app's migrations.
+/// consent receipts in it, beside the app's tables, under the app's migrations; implementing
+/// <see cref="IDataProtectionKeyContext"/> keeps the Data Protection keys that sign the cookies there
+/// too, so a restart or redeploy keeps every visitor.
 /// </summary>
-public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options), IConsentLedgerDbContext
+public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options), IConsentLedgerDbContext, IDataProtectionKeyContext
 {
     /// <summary>FirstParty's consent ledger.</summary>
     public DbSet<ConsentReceiptEntity> ConsentReceipts => Set<ConsentReceiptEntity>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.Entity<ConsentReceiptEntity>();
+    /// <summary>The Data Protection key ring.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ConsentReceiptEntity>();
+        modelBuilder.Entity<DataProtectionKey>();
+    }
 }
