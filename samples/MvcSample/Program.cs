@@ -1,4 +1,6 @@
 using FirstParty.AspNetCore;
+using FirstParty.AspNetCore.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +11,8 @@ builder.Services.AddDistributedMemoryCache();
 builder.Services.AddSession();
 
 // This app has no EF Core model of its own: the ready-made ledger context keeps the consent
-// receipts in an SQLite file of their own, created at startup.
+// receipts in an SQLite file of their own, created at startup, and the Data Protection keys that
+// sign the cookies beside them, so a restart or redeploy keeps every visitor.
 var ledger = new SqliteConnectionStringBuilder(builder.Configuration.GetConnectionString("Ledger") ?? "Data Source=App_Data/ledger.db");
 if (!Path.IsPathRooted(ledger.DataSource))
 {
@@ -19,6 +22,9 @@ if (!Path.IsPathRooted(ledger.DataSource))
 Directory.CreateDirectory(Path.GetDirectoryName(ledger.DataSource)!);
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName))
     .AddEntityFrameworkCoreLedger(db => db.UseSqlite(ledger.ToString()), o => o.EnsureCreated = true);
+builder.Services.AddDataProtection()
+    .PersistKeysToDbContext<ConsentLedgerDbContext>()
+    .SetApplicationName("FirstParty.MvcSample");
 
 var app = builder.Build();
 

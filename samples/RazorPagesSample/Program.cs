@@ -1,4 +1,5 @@
 using FirstParty.AspNetCore;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using RazorPagesSample.Analytics;
 using RazorPagesSample.Data;
@@ -34,8 +35,9 @@ builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOption
 
 builder.Services.AddSingleton<CollectorStub>();
 
-// Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger.
-builder.Services.AddHealthChecks().AddConsentLedger();
+// Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger, and
+// where the cookie keys are kept (degraded when a restart would lose them) at /healthz/key-ring.
+builder.Services.AddHealthChecks().AddConsentLedger().AddFirstPartyKeyRing();
 
 // A strict Content-Security-Policy (no 'unsafe-inline'): the tag helpers put the request's nonce on
 // every inline and gated script they render.
@@ -111,7 +113,8 @@ app.MapGet("/collector/events", (CollectorStub stub) => Results.Json(stub.Events
 
 // Probes must not mint visitors.
 app.MapGet("/healthz", () => Results.Text("ok")).DisableVisitorCookies();
-app.MapHealthChecks("/healthz/ledger").DisableVisitorCookies();
+app.MapHealthChecks("/healthz/ledger", new HealthCheckOptions { Predicate = check => check.Name == "consent-ledger" }).DisableVisitorCookies();
+app.MapHealthChecks("/healthz/key-ring", new HealthCheckOptions { Predicate = check => check.Name == "firstparty-key-ring" }).DisableVisitorCookies();
 
 app.Run();
 

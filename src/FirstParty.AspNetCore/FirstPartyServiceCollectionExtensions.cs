@@ -64,6 +64,11 @@ public static class FirstPartyServiceCollectionExtensions
             sp.GetRequiredService<IDataProtectionProvider>(),
             sp.GetService<IOptions<DataProtectionOptions>>()?.Value.ApplicationDiscriminator ?? sp.GetApplicationUniqueIdentifier(),
             TimeProvider.System));
+        services.TryAddSingleton(static sp => KeyRingStorage.Inspect(
+            sp.GetService<IDataProtectionProvider>(),
+            sp.GetService<IOptions<KeyManagementOptions>>()?.Value,
+            Environment.GetEnvironmentVariable));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KeyRingPersistenceCheck>());
         services.TryAddSingleton<ResponseCookieWriter>();
         services.TryAddSingleton<RequestCookieReader>();
         services.TryAddSingleton<CrawlerDetector>();

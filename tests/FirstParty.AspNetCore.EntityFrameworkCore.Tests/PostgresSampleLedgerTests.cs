@@ -116,6 +116,10 @@ public sealed class PostgresSampleLedgerTests : IAsyncLifetime
         Assert.Equal(["accept-all", "reject-all"], history.RootElement.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("collectionMethod").GetString()));
     }
 
+    [Fact]
+    public async Task A_restart_on_the_same_database_keeps_every_visitor_because_the_keys_are_in_it()
+        => await SampleRestart.The_restarted_host_knows_the_visitor_its_predecessor_minted("PostgreSql", _connectionString, _folder);
+
     private static async Task<int> CountAsync(WebApplicationFactory<IndexModel> factory, string? consentId = null)
     {
         await using var scope = factory.Services.CreateAsyncScope();

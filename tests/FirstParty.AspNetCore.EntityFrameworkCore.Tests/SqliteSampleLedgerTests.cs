@@ -109,6 +109,10 @@ public sealed class SqliteSampleLedgerTests : IDisposable
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_restart_on_the_same_file_keeps_every_visitor_because_the_keys_are_in_it()
+        => await SampleRestart.The_restarted_host_knows_the_visitor_its_predecessor_minted("Sqlite", $"Data Source={File}", _folder);
+
     private static async Task<int> CountAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<RazorPagesSample.Pages.IndexModel> factory, string consentId)
     {
         await using var scope = factory.Services.CreateAsyncScope();

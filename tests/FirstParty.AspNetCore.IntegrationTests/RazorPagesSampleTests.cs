@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using RazorPagesSample.Pages;
 
 namespace FirstParty.AspNetCore.IntegrationTests;
@@ -267,7 +269,11 @@ public sealed class RazorPagesSampleTests(SampleFactory<IndexModel> factory) : I
         await browser.ChooseAsync("custom", "/", "preferences");
         var consentId = System.Text.Json.JsonDocument.Parse((await browser.FetchAsync("/_fp/consent")).Body).RootElement.GetProperty("consentId").GetString();
 
-        using var revised = factory.WithWebHostBuilder(b => b.UseSetting("FirstParty:Consent:Revision", "2"));
+        // The revised deployment runs on the same database, which holds the key ring the cookies were signed with.
+        var ledger = factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Ledger");
+        using var revised = factory.WithWebHostBuilder(b => b
+            .UseSetting("FirstParty:Consent:Revision", "2")
+            .UseSetting("ConnectionStrings:Ledger", ledger));
         var again = SampleClient.Create(revised);
         foreach (var (name, value) in browser.Cookies)
         {

@@ -81,6 +81,7 @@ public sealed class PublicApiTests
         "Microsoft.AspNetCore.OutputCaching.ConsentOutputCachePolicyBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.ConsentLedgerHealthChecksBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.FirstPartyServiceCollectionExtensions",
+        "Microsoft.Extensions.DependencyInjection.KeyRingHealthChecksBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.ProviderFirstPartyBuilderExtensions",
     ];
 

@@ -7,8 +7,9 @@ namespace RazorPagesSample.Data;
 /// <summary>
 /// Where the sample keeps its data: an embedded SQLite file under App_Data by default, or
 /// PostgreSQL for a web farm (<c>Database:Provider</c> = <c>PostgreSql</c>, with
-/// <c>ConnectionStrings:Ledger</c>), whose instances then also share a Data Protection key ring
-/// (<c>DataProtection:KeyDirectory</c>) so each accepts the others' cookies.
+/// <c>ConnectionStrings:Ledger</c>). The Data Protection keys that sign the cookies live in the same
+/// database, under one application name, so a restarted instance and every other instance accept the
+/// cookies already handed out; <c>DataProtection:KeyDirectory</c> keeps them in a folder instead.
 /// </summary>
 internal static class SampleDatabase
 {
@@ -40,11 +41,14 @@ internal static class SampleDatabase
                 throw new InvalidOperationException($"Database:Provider must be Sqlite or PostgreSql; it is '{provider}'.");
         }
 
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("FirstParty.RazorPagesSample");
         if (builder.Configuration["DataProtection:KeyDirectory"] is { Length: > 0 } keys)
         {
-            builder.Services.AddDataProtection()
-                .PersistKeysToFileSystem(new DirectoryInfo(keys))
-                .SetApplicationName("FirstParty.RazorPagesSample");
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
+        else
+        {
+            dataProtection.PersistKeysToDbContext<SampleDbContext>();
         }
     }
 }

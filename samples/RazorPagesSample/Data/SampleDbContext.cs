@@ -1,13 +1,16 @@
 using FirstParty.AspNetCore.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace RazorPagesSample.Data;
 
 /// <summary>
 /// The sample's own database. Implementing <see cref="IConsentLedgerDbContext"/> puts FirstParty's
-/// consent receipts in it, beside the app's tables, under the app's migrations.
+/// consent receipts in it, beside the app's tables, under the app's migrations; implementing
+/// <see cref="IDataProtectionKeyContext"/> keeps the Data Protection keys that sign the cookies there
+/// too, so a restart or redeploy keeps every visitor.
 /// </summary>
-public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options), IConsentLedgerDbContext
+public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options), IConsentLedgerDbContext, IDataProtectionKeyContext
 {
     /// <summary>FirstParty's consent ledger.</summary>
     public DbSet<ConsentReceiptEntity> ConsentReceipts => Set<ConsentReceiptEntity>();
@@ -15,9 +18,13 @@ public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) :
     /// <summary>FirstParty's erasure tombstones: receipts that reach the database after an erasure stay erased.</summary>
     public DbSet<ErasureTombstoneEntity> ErasureTombstones => Set<ErasureTombstoneEntity>();
 
+    /// <summary>The Data Protection key ring.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ConsentReceiptEntity>();
         modelBuilder.Entity<ErasureTombstoneEntity>();
+        modelBuilder.Entity<DataProtectionKey>();
     }
 }

@@ -51,6 +51,14 @@ internal sealed class CookieKeyRing
     /// <summary>The secret new cookies are signed with, or null when signing is unavailable.</summary>
     public Entry? Current => GetSnapshot(forceReload: false)?.Current;
 
+    /// <summary>
+    /// What the last load of the key ring found (loading it when due), for the health check; null
+    /// when there is no key manager to ask.
+    /// </summary>
+    public Summary? Describe() => GetSnapshot(forceReload: false) is { } snapshot
+        ? new Summary(snapshot.Entries.Count, snapshot.Current?.Expires, snapshot.ReadFailed)
+        : null;
+
     /// <summary>Finds the secret of a key by the id carried in a cookie.</summary>
     public Entry? Find(ReadOnlySpan<char> id)
     {
@@ -104,7 +112,7 @@ internal sealed class CookieKeyRing
             {
                 // The key store is unreachable: keep signing and verifying with the keys already
                 // loaded, and try again at the next interval rather than on every request.
-                _snapshot = new Snapshot(now, snapshot?.Current, snapshot?.Entries ?? []);
+                _snapshot = new Snapshot(now, snapshot?.Current, snapshot?.Entries ?? [], readFailed: true);
             }
 
             return _snapshot;
@@ -163,7 +171,7 @@ internal sealed class CookieKeyRing
             try
             {
                 var secret = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, key.KeyId.ToByteArray(), derivationInfo);
-                return new Entry(key.KeyId.ToString("N")[..IdLength], secret);
+                return new Entry(key.KeyId.ToString("N")[..IdLength], secret, key.ExpirationDate);
             }
             finally
             {
@@ -178,11 +186,16 @@ internal sealed class CookieKeyRing
     }
 
     /// <summary>A derived secret and the short key id that cookies carry.</summary>
-    internal sealed record Entry(string Id, byte[] Secret);
+    internal sealed record Entry(string Id, byte[] Secret, DateTimeOffset Expires);
 
-    private sealed class Snapshot(DateTimeOffset loadedAt, Entry? current, List<Entry> entries)
+    /// <summary>The usable keys, when the current one expires, and whether the last read of the key store failed.</summary>
+    internal readonly record struct Summary(int Keys, DateTimeOffset? CurrentExpires, bool ReadFailed);
+
+    private sealed class Snapshot(DateTimeOffset loadedAt, Entry? current, List<Entry> entries, bool readFailed = false)
     {
         public DateTimeOffset LoadedAt { get; } = loadedAt;
+
+        public bool ReadFailed { get; } = readFailed;
 
         public Entry? Current { get; } = current;
 

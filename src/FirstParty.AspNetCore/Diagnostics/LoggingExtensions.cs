@@ -108,4 +108,10 @@ internal static partial class LoggingExtensions
     public static partial void CookieGateNotAtPipelineStart(this ILogger logger);
     [LoggerMessage(44, LogLevel.Information, "The request carries {Count} valid {CookieName} cookies: it is decided by what all of them grant, as consent {ConsentId}.", EventName = "ConsentCookiesCombined")]
     public static partial void ConsentCookiesCombined(this ILogger logger, int count, string cookieName, string consentId);
+
+    [LoggerMessage(45, LogLevel.Warning, "The Data Protection key ring is not persisted ({Reason}). After a restart or redeploy no visitor or consent cookie verifies: every visitor looks new and sees the banner again. Keep the keys where they survive, for example in the ledger's database with services.AddDataProtection().PersistKeysToDbContext<TContext>().", EventName = "KeyRingNotPersisted")]
+    public static partial void KeyRingNotPersisted(this ILogger logger, string reason);
+
+    [LoggerMessage(46, LogLevel.Debug, "Data Protection keys: {Reason}.", EventName = "KeyRingPersisted")]
+    public static partial void KeyRingPersisted(this ILogger logger, string reason);
 }
