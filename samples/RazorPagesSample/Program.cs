@@ -15,8 +15,22 @@ builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o
     o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 
 // Session and TempData keep working before consent: FirstParty declares ASP.NET Core's own
-// cookies (antiforgery, session, TempData, sign-in) as necessary.
-builder.Services.AddDistributedMemoryCache();
+// cookies (antiforgery, session, TempData, sign-in) as necessary. On one instance the session and
+// the used cross-domain link tokens live in memory; on a web farm set Redis:Configuration (for
+// example "127.0.0.1:6379") and every instance sees them.
+if (builder.Configuration["Redis:Configuration"] is { Length: > 0 } redis)
+{
+    builder.Services.AddStackExchangeRedisCache(o =>
+    {
+        o.Configuration = redis;
+        o.InstanceName = "firstparty-sample:";
+    });
+}
+else
+{
+    builder.Services.AddDistributedMemoryCache();
+}
+
 builder.Services.AddSession();
 
 // Options come from the "FirstParty" section of appsettings.json; environment variables such as

@@ -12,7 +12,8 @@ namespace FirstParty.AspNetCore.EntityFrameworkCore.Tests;
 
 /// <summary>
 /// A small web farm under load and faults: two instances of the Razor Pages sample on one
-/// PostgreSQL database, twenty browsers navigating and deciding on both, the database stopped for
+/// PostgreSQL database and one Redis (sessions and used link tokens), twenty browsers navigating
+/// (a basket in the session included) and deciding on both, the database stopped for
 /// twenty seconds, one instance stopped gracefully and started again, some browsers forgetting
 /// themselves. Afterwards every decision answered has exactly one receipt, and nothing of a
 /// forgotten browser remains.
@@ -46,9 +47,12 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Under_load_a_database_outage_and_a_restart_lose_no_page_no_receipt_and_resurrect_no_erasure()
     {
         var keys = Path.Combine(_folder, "keys");
+        var redis = Environment.GetEnvironmentVariable("FIRSTPARTY_TEST_REDIS")
+            ?? throw new InvalidOperationException("FIRSTPARTY_TEST_REDIS is not set: scripts/test.sh starts a throwaway redis-server and passes its address (host:port).");
+        void Shared(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => builder.UseSetting("Redis:Configuration", redis);
         await using var farm = new Farm(
-            () => SampleHost.Create("PostgreSql", _connectionString, Path.Combine(_folder, "a"), keys),
-            () => SampleHost.Create("PostgreSql", _connectionString, Path.Combine(_folder, "b"), keys));
+            () => SampleHost.Create("PostgreSql", _connectionString, Path.Combine(_folder, "a"), keys, Shared),
+            () => SampleHost.Create("PostgreSql", _connectionString, Path.Combine(_folder, "b"), keys, Shared));
         var browsers = Enumerable.Range(0, Browsers).Select(i => new FarmBrowser(i, forgets: i < Forgetting)).ToList();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(LoadTime);
@@ -230,8 +234,9 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
     private sealed class FarmBrowser(int index, bool forgets)
     {
         private static readonly string[] Choices = ["accept-all", "reject-all", "accept-all"];
-        private static readonly string[] Paths = ["/", "/Menu", "/Privacy"];
+        private static readonly string[] Paths = ["/", "/Menu", "/Basket", "/Privacy"];
         private readonly SampleBrowser _browser = new();
+        private int _basket;
 
         public int Index => index;
 
@@ -258,6 +263,10 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
                     if (step % 4 == 1)
                     {
                         await DecideAsync(farm, Choices[(index + step) % Choices.Length]);
+                    }
+                    else if (step % 8 == 2)
+                    {
+                        await AddToBasketAsync(farm);
                     }
                     else
                     {
@@ -287,6 +296,35 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 Failures.Enqueue($"browser {index}: GET {path} answered {(int)response.StatusCode}");
+            }
+        }
+
+        /// <summary>Adds to the session's basket on one instance and reads it back from the next one (the session is in Redis).</summary>
+        private async Task AddToBasketAsync(Farm farm)
+        {
+            using (var lease = farm.Next())
+            {
+                var token = (await _browser.StateAsync(lease.Client, antiforgery: true)).GetProperty("antiforgery");
+                using var request = _browser.Request(HttpMethod.Post, "/Basket");
+                request.Headers.TryAddWithoutValidation(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
+                request.Content = new FormUrlEncodedContent([]);
+                using var response = await lease.Client.SendAsync(request);
+                _browser.Keep(response);
+                if (response.StatusCode != HttpStatusCode.Redirect)
+                {
+                    Failures.Enqueue($"browser {index}: POST /Basket answered {(int)response.StatusCode}");
+                    return;
+                }
+            }
+
+            _basket++;
+            using var next = farm.Next();
+            using var page = await next.Client.SendAsync(_browser.Request(HttpMethod.Get, "/Basket"));
+            _browser.Keep(page);
+            var html = await page.Content.ReadAsStringAsync();
+            if (!html.Contains($"data-basket-count>{_basket}<", StringComparison.Ordinal))
+            {
+                Failures.Enqueue($"browser {index}: the basket should hold {_basket} items on the next instance");
             }
         }
 
