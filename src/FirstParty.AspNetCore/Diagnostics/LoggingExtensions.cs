@@ -114,4 +114,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(46, LogLevel.Debug, "Data Protection keys: {Reason}.", EventName = "KeyRingPersisted")]
     public static partial void KeyRingPersisted(this ILogger logger, string reason);
+
+    [LoggerMessage(47, LogLevel.Warning, "The {CookieName} cookie was not written: no Data Protection key could be read or created (the key store does not answer). Cookies already in browsers keep verifying with the keys this instance loaded; new ones are written once the key store answers.", EventName = "KeyRingUnavailable")]
+    public static partial void KeyRingUnavailable(this ILogger logger, string cookieName, Exception exception);
 }

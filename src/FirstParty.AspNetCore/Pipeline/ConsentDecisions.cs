@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using FirstParty.AspNetCore.Consent;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Ledger;
@@ -28,6 +29,7 @@ internal sealed class ConsentDecisions : IConsentDecider
     private readonly ConsentReceiptFactory _receipts;
     private readonly FirstPartyEvents _events;
     private readonly string _visitorCategory;
+    private readonly string _consentCookieName;
     private readonly ILogger _logger;
 
     public ConsentDecisions(
@@ -46,6 +48,7 @@ internal sealed class ConsentDecisions : IConsentDecider
         _receipts = receipts;
         _events = options.Value.Events;
         _visitorCategory = options.Value.Visitor.Category;
+        _consentCookieName = options.Value.Consent.CookieName;
         _logger = logger;
     }
 
@@ -79,8 +82,9 @@ internal sealed class ConsentDecisions : IConsentDecider
     }
 
     /// <summary>
-    /// Makes a decision for an endpoint. Only in strict ledger mode can this fail (neither the store
-    /// nor the spill file took the receipt): then the decision is rolled back, so nothing this request
+    /// Makes a decision for an endpoint. It fails when the consent cookie cannot be protected (no Data
+    /// Protection key can be read) or, in strict ledger mode, when neither the store nor the spill
+    /// file took the receipt: then the decision is rolled back, so nothing this request
     /// would have changed reaches the browser and the rest of the request sees the state as it was.
     /// </summary>
     /// <returns>False when the decision was rolled back.</returns>
@@ -92,9 +96,17 @@ internal sealed class ConsentDecisions : IConsentDecider
             await DecideAsync(context, feature, source, requested, pagePath).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            _logger.ConsentRequestRejected("the consent ledger could not keep the receipt");
+            if (ex is CryptographicException)
+            {
+                _logger.KeyRingUnavailable(_consentCookieName, ex);
+            }
+            else
+            {
+                _logger.ConsentRequestRejected("the consent ledger could not keep the receipt");
+            }
+
             context.Response.Headers.Remove(HeaderNames.SetCookie);
             context.Features.Set<IVisitorFeature>(null);
             feature.Restore(before);
@@ -102,9 +114,13 @@ internal sealed class ConsentDecisions : IConsentDecider
         }
     }
 
-    /// <summary>Records what an opt-out signal applies (<see cref="ConsentManager.OptOutSignalGrants"/>) as a <c>gpc</c> decision.</summary>
-    public Task RecordOptOutSignalAsync(HttpContext context, ConsentFeature consent)
-        => DecideAsync(context, consent, ConsentSources.Gpc, _consent.OptOutSignalGrants(consent));
+    /// <summary>
+    /// Records what an opt-out signal applies (<see cref="ConsentManager.OptOutSignalGrants"/>) as a
+    /// <c>gpc</c> decision. When it cannot be kept, the page still answers: the signal is honoured
+    /// for this request anyway, and the next one tries again.
+    /// </summary>
+    public Task<bool> RecordOptOutSignalAsync(HttpContext context, ConsentFeature consent)
+        => TryDecideAsync(context, consent, ConsentSources.Gpc, _consent.OptOutSignalGrants(consent), pagePath: null);
 
     /// <summary>
     /// Makes the browser a stranger, as <c>POST /_fp/forget</c> promises: first its receipts are

@@ -77,7 +77,9 @@ internal sealed class FirstPartyMiddleware
     private async Task RecordOptOutSignalAndContinue(HttpContext context, ConsentFeature consent)
     {
         // Honouring Global Privacy Control must be provable: record it as a decision (cookie and
-        // receipt) the first time a browser sends it, so later requests show it was applied.
+        // receipt) the first time a browser sends it, so later requests show it was applied. If it
+        // cannot be kept (no readable key, or the ledger in strict mode), the page still answers,
+        // honouring the signal, and the next request tries again.
         await _decisions.RecordOptOutSignalAsync(context, consent).ConfigureAwait(false);
         await ContinueWithVisitor(context, consent, canWrite: true).ConfigureAwait(false);
     }

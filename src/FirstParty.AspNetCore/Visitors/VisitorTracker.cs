@@ -28,6 +28,10 @@ internal sealed class VisitorTracker
     private readonly long _timeoutSeconds;
     private readonly long _sessionRefreshSeconds;
 
+    // While the key store is down every page would say so: once a minute is enough to be seen.
+    private static readonly TimeSpan KeyWarningInterval = TimeSpan.FromMinutes(1);
+    private long _keyWarningAt;
+
     public VisitorTracker(
         IOptions<FirstPartyOptions> options,
         IDataProtectionProvider dataProtection,
@@ -222,8 +226,30 @@ internal sealed class VisitorTracker
         };
     }
 
-    /// <summary>Appends the Set-Cookie headers the feature still owes the browser.</summary>
+    /// <summary>
+    /// Appends the Set-Cookie headers the feature still owes the browser. Without a readable key
+    /// (the key store is down when the instance starts) the page is answered without them: a
+    /// missing cookie costs one visit's continuity, a failed page costs the visit.
+    /// </summary>
     private void WriteCookies(VisitorFeature feature)
+    {
+        try
+        {
+            WriteProtectedCookies(feature);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            var now = _time.GetTimestamp();
+            var last = Interlocked.Read(ref _keyWarningAt);
+            if (last == 0 || _time.GetElapsedTime(last, now) >= KeyWarningInterval)
+            {
+                Interlocked.Exchange(ref _keyWarningAt, now);
+                _logger.KeyRingUnavailable(_visitorOptions.CookieName, ex);
+            }
+        }
+    }
+
+    private void WriteProtectedCookies(VisitorFeature feature)
     {
         var context = feature.Context;
         var now = DateTimeOffset.FromUnixTimeSeconds(feature.Now);
