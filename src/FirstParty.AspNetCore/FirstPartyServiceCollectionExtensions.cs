@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -86,6 +87,7 @@ public static class FirstPartyServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerWriter>());
         services.AddHostedService(static sp => sp.GetRequiredService<ConsentLedgerRetention>());
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.UsedLinkTokens>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FirstParty.AspNetCore.Linking.UsedLinkTokensWarmUp>());
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainTokens>();
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainLinkHandler>();
         services.TryAddSingleton<ProviderMirrors>();

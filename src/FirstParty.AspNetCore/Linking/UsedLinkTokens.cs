@@ -32,6 +32,7 @@ internal sealed class UsedLinkTokens
     private readonly TimeProvider _time;
     private readonly FirstPartyMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly bool _linkingEnabled;
 
     public UsedLinkTokens(
         IOptions<FirstPartyOptions> options,
@@ -48,7 +49,8 @@ internal sealed class UsedLinkTokens
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        if (options.Value.Linking.Domains.Count > 0)
+        _linkingEnabled = options.Value.Linking.Domains.Count > 0;
+        if (_linkingEnabled)
         {
             logger.LinkReplayStore(_store);
         }
@@ -98,6 +100,32 @@ internal sealed class UsedLinkTokens
             _metrics.LinkReplayStoreFailed("error");
             _logger.LinkReplayStoreFailed(ex, _store);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Opens the shared store's connection before the first link arrives: a Redis client connects on
+    /// first use, which on a busy instance can take longer than <c>Linking:ReplayStoreTimeout</c>, so
+    /// the first link after a start would be checked in memory only. A failure here is only logged.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        if (_shared is null || !_linkingEnabled)
+        {
+            return;
+        }
+
+        try
+        {
+            await _shared.GetAsync(KeyPrefix + "warm-up", cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _metrics.LinkReplayStoreFailed("error");
+            _logger.LinkReplayStoreFailed(ex, _store);
         }
     }
 

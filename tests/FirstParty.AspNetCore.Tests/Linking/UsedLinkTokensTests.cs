@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Linking;
+using FirstParty.AspNetCore.Tests.Ledger;
 using FirstParty.AspNetCore.Tests.TestUtils;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
@@ -161,6 +162,31 @@ public sealed class UsedLinkTokensTests : IDisposable
 
     private CrossDomainTokens Tokens(IDistributedCache cache) => new(LinkOptions(), _keys, _time, Used(cache));
 
+    [Fact]
+    public async Task The_shared_store_is_opened_in_the_background_when_the_app_starts_before_any_link()
+    {
+        var cache = new SharedCache();
+        using var warmUp = new UsedLinkTokensWarmUp(Used(cache));
+
+        await warmUp.StartAsync(CancellationToken.None);
+        await Poll.UntilAsync(() => !cache.Reads.IsEmpty, "the warm-up reads the store");
+        await warmUp.StopAsync(CancellationToken.None);
+
+        Assert.Equal([UsedLinkTokens.KeyPrefix + "warm-up"], cache.Reads);
+        Assert.Empty(cache.Sets);
+    }
+
+    [Fact]
+    public async Task A_warm_up_against_a_failing_store_is_logged_and_counted_and_never_thrown()
+    {
+        using var failed = Collect();
+
+        await Used(new FailingCache()).WarmUpAsync(CancellationToken.None);
+
+        Assert.Single(_logger.Collector.GetSnapshot(), l => l.Id.Id == 51);
+        Assert.Equal(1, failed.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
     private UsedLinkTokens Used(IDistributedCache cache)
         => new(LinkOptions(), _time, new FirstPartyMetrics(_services.GetRequiredService<IMeterFactory>()), _logger, cache);
 
@@ -187,8 +213,12 @@ public sealed class UsedLinkTokensTests : IDisposable
         /// <summary>Completes once a value was written.</summary>
         public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>The keys read, in order.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<string> Reads { get; } = new();
+
         public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
         {
+            Reads.Enqueue(key);
             if (Gate is { } gate)
             {
                 await gate.Task;
