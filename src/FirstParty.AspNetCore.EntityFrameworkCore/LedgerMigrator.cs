@@ -33,7 +33,11 @@ internal static class LedgerMigrator
     private static async Task BaselineAsync(DbContext context, ILogger logger, CancellationToken cancellationToken)
     {
         var history = context.GetService<IHistoryRepository>();
-        if (await history.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        // Looked up here rather than with IHistoryRepository.Exists, which a provider may answer
+        // from what it saw earlier in the process.
+        var relational = context.GetService<IDbContextOptions>().FindExtension<RelationalOptionsExtension>();
+        var historyTable = relational?.MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName;
+        if (await TableExistsAsync(context, historyTable, relational?.MigrationsHistoryTableSchema, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
