@@ -3,6 +3,7 @@ using FirstParty.AspNetCore.EntityFrameworkCore;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using MvcSample.Data;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,17 +12,37 @@ builder.Services.AddDistributedMemoryCache();
 builder.Services.AddSession();
 
 // This app has no EF Core model of its own: the ready-made ledger context keeps the consent
-// receipts in an SQLite file of their own, created at startup, and the Data Protection keys that
-// sign the cookies beside them, so a restart or redeploy keeps every visitor.
-var ledger = new SqliteConnectionStringBuilder(builder.Configuration.GetConnectionString("Ledger") ?? "Data Source=App_Data/ledger.db");
-if (!Path.IsPathRooted(ledger.DataSource))
+// receipts in a database of their own (an SQLite file by default; PostgreSQL with
+// Database:Provider = PostgreSql), and the Data Protection keys that sign the cookies beside them,
+// so a restart or redeploy keeps every visitor. Its migrations, one set per provider, are applied
+// at startup, which also upgrades a file made by an earlier version with EnsureCreated.
+var connectionString = builder.Configuration.GetConnectionString("Ledger");
+switch ((builder.Configuration["Database:Provider"] ?? "Sqlite").ToUpperInvariant())
 {
-    ledger.DataSource = Path.Combine(builder.Environment.ContentRootPath, ledger.DataSource);
+    case "SQLITE":
+        var sqlite = new SqliteConnectionStringBuilder(connectionString ?? "Data Source=App_Data/ledger.db");
+        if (!Path.IsPathRooted(sqlite.DataSource))
+        {
+            sqlite.DataSource = Path.Combine(builder.Environment.ContentRootPath, sqlite.DataSource);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(sqlite.DataSource)!);
+        builder.Services.AddDbContext<ConsentLedgerDbContext, SqliteLedgerDbContext>(db => db.UseSqlite(sqlite.ToString()));
+        break;
+    case "POSTGRESQL":
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            throw new InvalidOperationException("Database:Provider is PostgreSql but ConnectionStrings:Ledger is not set.");
+        }
+
+        builder.Services.AddDbContext<ConsentLedgerDbContext, PostgreSqlLedgerDbContext>(db => db.UseNpgsql(connectionString));
+        break;
+    default:
+        throw new InvalidOperationException($"Database:Provider must be Sqlite or PostgreSql; it is '{builder.Configuration["Database:Provider"]}'.");
 }
 
-Directory.CreateDirectory(Path.GetDirectoryName(ledger.DataSource)!);
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName))
-    .AddEntityFrameworkCoreLedger(db => db.UseSqlite(ledger.ToString()), o => o.EnsureCreated = true);
+    .AddEntityFrameworkCoreLedger<ConsentLedgerDbContext>(o => o.MigrateAtStartup = true);
 builder.Services.AddDataProtection()
     .PersistKeysToDbContext<ConsentLedgerDbContext>()
     .SetApplicationName("FirstParty.MvcSample");

@@ -36,10 +36,11 @@ builder.Services.AddSession();
 // Options come from the "FirstParty" section of appsettings.json; environment variables such as
 // FirstParty__Visitor__CookieName override them.
 // Every consent decision leaves a receipt in the sample's own database (an SQLite file under
-// App_Data, created at startup; PostgreSQL for a web farm, see SampleDatabase).
+// App_Data; PostgreSQL for a web farm, see SampleDatabase). Its migrations are applied at startup,
+// which also upgrades a file made by an earlier version with EnsureCreated.
 SampleDatabase.Configure(builder);
 builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOptions.SectionName))
-    .AddEntityFrameworkCoreLedger<SampleDbContext>(ledger => ledger.EnsureCreated = true)
+    .AddEntityFrameworkCoreLedger<SampleDbContext>(ledger => ledger.MigrateAtStartup = true)
 
     // The analytics SDKs' own id cookies, written by the server from the visitor cookie once
     // analytics is allowed (settings under FirstParty:Providers).

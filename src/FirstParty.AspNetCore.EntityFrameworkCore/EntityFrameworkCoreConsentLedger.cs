@@ -29,7 +29,8 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(
     private volatile bool _tombstoneTableMissing;
 
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady = !options.Value.EnsureCreated;
+    private readonly bool _migrate = options.Value.MigrateAtStartup;
+    private volatile bool _schemaReady = !options.Value.EnsureCreated && !options.Value.MigrateAtStartup;
 
     public void Dispose() => _schemaLock.Dispose();
 
@@ -86,7 +87,10 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(
         return await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates the database when <see cref="EntityFrameworkCoreLedgerOptions.EnsureCreated"/> asks for it; retried until it succeeds.</summary>
+    /// <summary>
+    /// Creates or migrates the database when <see cref="EntityFrameworkCoreLedgerOptions.EnsureCreated"/>
+    /// or <see cref="EntityFrameworkCoreLedgerOptions.MigrateAtStartup"/> asks for it; retried until it succeeds.
+    /// </summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         if (_schemaReady)
@@ -116,7 +120,15 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(
         {
             if (!_schemaReady)
             {
-                await context.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+                if (_migrate)
+                {
+                    await LedgerMigrator.MigrateAsync(context, _logger, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await context.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 _schemaReady = true;
             }
         }

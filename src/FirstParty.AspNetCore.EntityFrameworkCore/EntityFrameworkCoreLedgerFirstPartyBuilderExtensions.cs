@@ -11,7 +11,7 @@ public static class EntityFrameworkCoreLedgerFirstPartyBuilderExtensions
     /// <summary>
     /// Keeps consent receipts in the app's own <typeparamref name="TContext"/> (registered with
     /// <c>AddDbContext</c> or <c>AddDbContextPool</c>), which implements
-    /// <see cref="IConsentLedgerDbContext"/>; the receipts table joins the app's migrations.
+    /// <see cref="IConsentLedgerDbContext"/>; the ledger's tables join the app's migrations.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "One overload is generic (the app's context), the other is not and takes the ready-made context's setup first, so no call can match both.")]
     public static IFirstPartyBuilder AddEntityFrameworkCoreLedger<TContext>(this IFirstPartyBuilder builder, Action<EntityFrameworkCoreLedgerOptions>? configure = null)
@@ -24,6 +24,11 @@ public static class EntityFrameworkCoreLedgerFirstPartyBuilderExtensions
         {
             options.Configure(configure);
         }
+
+        options.Validate(
+                static o => !(o.EnsureCreated && o.MigrateAtStartup),
+                "EntityFrameworkCoreLedgerOptions: set EnsureCreated (prototypes) or MigrateAtStartup, not both.")
+            .ValidateOnStart();
 
         services.TryAddSingleton<EntityFrameworkCoreConsentLedger<TContext>>();
         services.Replace(ServiceDescriptor.Singleton<IConsentLedger>(static sp => sp.GetRequiredService<EntityFrameworkCoreConsentLedger<TContext>>()));

@@ -6,7 +6,8 @@ namespace FirstParty.AspNetCore.EntityFrameworkCore;
 
 /// <summary>
 /// Creates the ledger's database at startup when <see cref="EntityFrameworkCoreLedgerOptions.EnsureCreated"/>
-/// is set (the embedded SQLite file exists as soon as the app runs). A database that is down at
+/// is set, or applies its migrations when <see cref="EntityFrameworkCoreLedgerOptions.MigrateAtStartup"/> is
+/// (the embedded SQLite file exists as soon as the app runs). A database that is down at
 /// startup does not stop the app: receipts wait in the spill file and the store tries again.
 /// </summary>
 internal sealed partial class LedgerSchemaInitializer<TContext>(EntityFrameworkCoreConsentLedger<TContext> store, ILogger<LedgerSchemaInitializer<TContext>> logger) : IHostedService
@@ -26,6 +27,6 @@ internal sealed partial class LedgerSchemaInitializer<TContext>(EntityFrameworkC
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(101, LogLevel.Error, "The consent ledger's database could not be created at startup; receipts are kept in the spill file until it can be.", EventName = "LedgerSchemaNotCreated")]
+    [LoggerMessage(101, LogLevel.Error, "The consent ledger's database could not be created or migrated at startup; receipts are kept in the spill file until it can be.", EventName = "LedgerSchemaNotCreated")]
     private static partial void LogSchemaNotCreated(ILogger logger, Exception exception);
 }

@@ -10,4 +10,10 @@ internal static partial class LedgerStoreLog
 
     [LoggerMessage(103, LogLevel.Information, "Erased {Count} receipts on arrival: their subject was erased after they were made.", EventName = "LateReceiptsErased")]
     public static partial void LateReceiptsErased(this ILogger logger, int count);
+
+    [LoggerMessage(104, LogLevel.Warning, "The consent ledger's database was created without migrations (EnsureCreated); it is marked as holding the migrations whose tables it already has: {Migrations}.", EventName = "LedgerDatabaseBaselined")]
+    public static partial void LedgerDatabaseBaselined(this ILogger logger, string migrations);
+
+    [LoggerMessage(105, LogLevel.Information, "Applied {Count} migrations to the consent ledger's database: {Migrations}.", EventName = "LedgerMigrationsApplied")]
+    public static partial void LedgerMigrationsApplied(this ILogger logger, int count, string migrations);
 }

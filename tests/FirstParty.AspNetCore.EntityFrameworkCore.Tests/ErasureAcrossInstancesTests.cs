@@ -125,7 +125,7 @@ public sealed class ErasureAcrossInstancesTests : IAsyncLifetime
     }
 
     private static Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder> Hold(ReceiptInsertGate gate)
-        => builder => builder.ConfigureTestServices(services => services.ConfigureDbContext<SampleDbContext>(db => db.AddInterceptors(gate)));
+        => builder => builder.ConfigureTestServices(services => services.ConfigureDbContext<PostgreSqlSampleDbContext>(db => db.AddInterceptors(gate)));
 
     private static async Task<(string ConsentId, string VisitorId)> IdsAsync(SampleBrowser browser, HttpClient host)
     {

@@ -31,6 +31,17 @@ public sealed class PostgresSampleLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_database_made_by_the_previous_version_with_EnsureCreated_is_upgraded_at_startup_and_keeps_its_receipts()
+    {
+        await using (var old = new PostgreSqlSampleDbContext(new DbContextOptionsBuilder<PostgreSqlSampleDbContext>().UseNpgsql(_connectionString).Options))
+        {
+            await LedgerUpgrade.CreatePreviousSchemaAsync(old, withHistory: false);
+        }
+
+        await LedgerUpgrade.The_sample_upgrades_it_and_keeps_its_receipts("PostgreSql", _connectionString, _folder, withHistory: false);
+    }
+
+    [Fact]
     public async Task Decisions_made_while_the_database_is_down_are_all_kept_exactly_once()
     {
         await using var factory = SampleHost.Create("PostgreSql", _connectionString, _folder);

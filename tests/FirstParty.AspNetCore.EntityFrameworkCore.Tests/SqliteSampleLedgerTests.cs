@@ -70,14 +70,30 @@ public sealed class SqliteSampleLedgerTests : IDisposable
         await SampleHost.EventuallyAsync(async () => await CountAsync(factory, strangerId) == 1, "another browser's receipt stays");
     }
 
-    [Fact]
-    public async Task A_database_created_before_the_tombstone_table_keeps_decisions_in_the_spill_file_and_says_why()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_database_made_by_the_previous_version_is_upgraded_at_startup_and_keeps_its_receipts(bool withHistory)
     {
-        // A database made by the previous schema: the receipts table, no tombstone table.
         Directory.CreateDirectory(Path.GetDirectoryName(File)!);
-        await using (var old = new SampleDbContext(new DbContextOptionsBuilder<SampleDbContext>().UseSqlite($"Data Source={File}").Options))
+        await using (var old = new SqliteSampleDbContext(new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite($"Data Source={File}").Options))
         {
-            await old.Database.EnsureCreatedAsync();
+            await LedgerUpgrade.CreatePreviousSchemaAsync(old, withHistory);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await LedgerUpgrade.The_sample_upgrades_it_and_keeps_its_receipts("Sqlite", $"Data Source={File}", _folder, withHistory);
+    }
+
+    [Fact]
+    public async Task A_database_that_lost_its_tombstone_table_keeps_decisions_in_the_spill_file_and_says_why()
+    {
+        // Migrated to the current schema, then the tombstone table is gone (dropped by hand, or a
+        // restore that kept the history but not the table): the migrations have nothing to do.
+        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
+        await using (var old = new SqliteSampleDbContext(new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite($"Data Source={File}").Options))
+        {
+            await old.Database.MigrateAsync();
             await old.Database.ExecuteSqlRawAsync("DROP TABLE \"FirstPartyErasureTombstones\"");
         }
 

@@ -7,7 +7,7 @@ namespace RazorPagesSample.Data;
 /// <summary>
 /// Where the sample keeps its data: an embedded SQLite file under App_Data by default, or
 /// PostgreSQL for a web farm (<c>Database:Provider</c> = <c>PostgreSql</c>, with
-/// <c>ConnectionStrings:Ledger</c>). The Data Protection keys that sign the cookies live in the same
+/// <c>ConnectionStrings:Ledger</c>), each with its own migrations, applied at startup. The Data Protection keys that sign the cookies live in the same
 /// database, under one application name, so a restarted instance and every other instance accept the
 /// cookies already handed out; <c>DataProtection:KeyDirectory</c> keeps them in a folder instead.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class SampleDatabase
                 }
 
                 Directory.CreateDirectory(Path.GetDirectoryName(sqlite.DataSource)!);
-                builder.Services.AddDbContext<SampleDbContext>(db => db.UseSqlite(sqlite.ToString()));
+                builder.Services.AddDbContext<SampleDbContext, SqliteSampleDbContext>(db => db.UseSqlite(sqlite.ToString()));
                 break;
             case "POSTGRESQL":
                 if (string.IsNullOrEmpty(connectionString))
@@ -35,7 +35,7 @@ internal static class SampleDatabase
                     throw new InvalidOperationException("Database:Provider is PostgreSql but ConnectionStrings:Ledger is not set.");
                 }
 
-                builder.Services.AddDbContext<SampleDbContext>(db => db.UseNpgsql(connectionString));
+                builder.Services.AddDbContext<SampleDbContext, PostgreSqlSampleDbContext>(db => db.UseNpgsql(connectionString));
                 break;
             default:
                 throw new InvalidOperationException($"Database:Provider must be Sqlite or PostgreSql; it is '{provider}'.");

@@ -8,10 +8,22 @@ namespace RazorPagesSample.Data;
 /// The sample's own database. Implementing <see cref="IConsentLedgerDbContext"/> puts FirstParty's
 /// consent receipts in it, beside the app's tables, under the app's migrations; implementing
 /// <see cref="IDataProtectionKeyContext"/> keeps the Data Protection keys that sign the cookies there
-/// too, so a restart or redeploy keeps every visitor.
+/// too, so a restart or redeploy keeps every visitor. Migrations are provider-specific, so each
+/// provider has a derived context with its own (<see cref="SqliteSampleDbContext"/>,
+/// <see cref="PostgreSqlSampleDbContext"/>); the app resolves this type either way.
 /// </summary>
-public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options), IConsentLedgerDbContext, IDataProtectionKeyContext
+public class SampleDbContext : DbContext, IConsentLedgerDbContext, IDataProtectionKeyContext
 {
+    public SampleDbContext(DbContextOptions<SampleDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected SampleDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>FirstParty's consent ledger.</summary>
     public DbSet<ConsentReceiptEntity> ConsentReceipts => Set<ConsentReceiptEntity>();
 

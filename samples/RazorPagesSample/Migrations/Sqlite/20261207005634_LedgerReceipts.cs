@@ -1,0 +1,70 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace RazorPagesSample.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class LedgerReceipts : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "FirstPartyConsentReceipts",
+                columns: table => new
+                {
+                    ReceiptId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ConsentId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    VisitorId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Timestamp = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Revision = table.Column<int>(type: "INTEGER", nullable: false),
+                    NoticeHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Regime = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Region = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 35, nullable: true),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Granted = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    Denied = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    GlobalPrivacyControl = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PagePath = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    UserAgent = table.Column<string>(type: "TEXT", maxLength: 4096, nullable: true),
+                    IpAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FirstPartyConsentReceipts", x => x.ReceiptId);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FirstPartyConsentReceipts_ConsentId_Timestamp",
+                table: "FirstPartyConsentReceipts",
+                columns: new[] { "ConsentId", "Timestamp" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FirstPartyConsentReceipts_Timestamp",
+                table: "FirstPartyConsentReceipts",
+                column: "Timestamp");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FirstPartyConsentReceipts_UserId_Timestamp",
+                table: "FirstPartyConsentReceipts",
+                columns: new[] { "UserId", "Timestamp" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FirstPartyConsentReceipts_VisitorId_Timestamp",
+                table: "FirstPartyConsentReceipts",
+                columns: new[] { "VisitorId", "Timestamp" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "FirstPartyConsentReceipts");
+        }
+    }
+}
