@@ -4,7 +4,6 @@ using FirstParty.AspNetCore.Providers;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.Pipeline;
 
@@ -30,18 +29,16 @@ internal sealed class ResponseSteps
     private readonly ProviderMirrors _providers;
     private readonly CookieGate _gate;
     private readonly ConsentManager _consent;
-    private readonly string _visitorCategory;
     private readonly ILogger _logger;
     private readonly Func<object, Task> _run;
     private int _placementReported;
 
-    public ResponseSteps(VisitorTracker visitors, ProviderMirrors providers, CookieGate gate, ConsentManager consent, IOptions<FirstPartyOptions> options, ILogger<ResponseSteps> logger)
+    public ResponseSteps(VisitorTracker visitors, ProviderMirrors providers, CookieGate gate, ConsentManager consent, ILogger<ResponseSteps> logger)
     {
         _visitors = visitors;
         _providers = providers;
         _gate = gate;
         _consent = consent;
-        _visitorCategory = options.Value.Visitor.Category;
         _logger = logger;
         _run = Run;
     }
@@ -87,7 +84,7 @@ internal sealed class ResponseSteps
         }
 
         // 1. Visitor cookies: the ids every later step derives from.
-        _visitors.WriteResponse(context, consent is ConsentFeature feature ? feature.AllowsVisitorCookies(_visitorCategory) : consent.IsGranted(_visitorCategory));
+        _visitors.WriteResponse(context, consent);
 
         // 2. SDK cookies, from the visitor step 1 left in place.
         _providers.WriteResponse(context, consent);

@@ -77,12 +77,10 @@ internal sealed class VisitorTracker
 
     /// <summary>
     /// The visitor step of the response: the request's visitor writes the cookies it owes; without
-    /// one, cookies the browser sent are deleted when consent refuses them (once per response:
-    /// a decision or a forget may have deleted them already).
+    /// one, cookies the browser sent are deleted when the request's final consent state refuses them
+    /// (once per response: a decision or a forget may have deleted them already).
     /// </summary>
-    /// <param name="context">The request.</param>
-    /// <param name="allowed">Whether the final consent state of the request allows the visitor cookies.</param>
-    public void WriteResponse(HttpContext context, bool allowed)
+    public void WriteResponse(HttpContext context, IConsentFeature consent)
     {
         if (context.Features.Get<IVisitorFeature>() is VisitorFeature feature)
         {
@@ -91,12 +89,15 @@ internal sealed class VisitorTracker
                 WriteCookies(feature);
             }
         }
-        else if (!allowed && context.Features.Get<VisitorCookiesDeleted>() is null && HasCookies(context))
+        else if (!Allows(consent) && context.Features.Get<VisitorCookiesDeleted>() is null && HasCookies(context))
         {
             // Set before consent was needed, refused elsewhere, or planted.
             DeleteCookies(context);
         }
     }
+
+    private bool Allows(IConsentFeature consent)
+        => consent is Consent.ConsentFeature feature ? feature.AllowsVisitorCookies(_visitorOptions.Category) : consent.IsGranted(_visitorOptions.Category);
 
     /// <summary>
     /// Brings the visitor cookies in line with a consent decision made during the request: granted,
