@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FirstParty.AspNetCore.Tests.TestUtils;
 
 namespace FirstParty.AspNetCore.Tests;
 
@@ -14,7 +15,7 @@ public sealed class FirstPartyScriptBuildTests
     [Fact]
     public async Task The_shipped_script_is_the_build_of_its_source()
     {
-        var project = ProjectDirectory();
+        var project = SourceTree.ProjectDirectory();
         var scripts = Path.Combine(project, "Scripts");
         var esbuild = Path.Combine(scripts, "node_modules", "esbuild", "package.json");
         Assert.True(
@@ -83,19 +84,5 @@ public sealed class FirstPartyScriptBuildTests
 
             return (process.ExitCode, await stdout + await stderr);
         }
-    }
-
-    private static string ProjectDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "src", "FirstParty.AspNetCore");
-            if (File.Exists(Path.Combine(candidate, "FirstParty.AspNetCore.csproj")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("src/FirstParty.AspNetCore was not found above the test output directory.");
     }
 }

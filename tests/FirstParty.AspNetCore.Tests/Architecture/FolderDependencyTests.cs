@@ -1,6 +1,7 @@
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using FirstParty.AspNetCore.Tests.TestUtils;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis;
 
 namespace FirstParty.AspNetCore.Tests.Architecture;
 
@@ -149,7 +150,7 @@ public sealed class FolderDependencyTests
 
     private static List<Source> LoadSources()
     {
-        var project = ProjectDirectory();
+        var project = SourceTree.ProjectDirectory();
         return [.. Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories)
             .Select(path => Path.GetRelativePath(project, path).Replace('\\', '/'))
             .Where(path => !path.StartsWith("obj/", StringComparison.Ordinal) && !path.StartsWith("bin/", StringComparison.Ordinal)
@@ -159,19 +160,5 @@ public sealed class FolderDependencyTests
                 path.Contains('/', StringComparison.Ordinal) ? path[..path.IndexOf('/', StringComparison.Ordinal)] : Root,
                 path,
                 CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(project, path)), path: path)))];
-    }
-
-    private static string ProjectDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "src", "FirstParty.AspNetCore");
-            if (File.Exists(Path.Combine(candidate, "FirstParty.AspNetCore.csproj")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("src/FirstParty.AspNetCore was not found above the test output directory.");
     }
 }
