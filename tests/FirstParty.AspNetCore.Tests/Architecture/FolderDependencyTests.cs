@@ -1,7 +1,7 @@
 using FirstParty.AspNetCore.Tests.TestUtils;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FirstParty.AspNetCore.Tests.Architecture;
 
