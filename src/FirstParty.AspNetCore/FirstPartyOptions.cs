@@ -44,6 +44,9 @@ public sealed class FirstPartyOptions
     /// <summary>The consent ledger: how receipts are written, kept and erased.</summary>
     public ConsentLedgerOptions Ledger { get; set; } = new();
 
+    /// <summary>The same-origin collector that forwards the SDKs' events to their vendors (<c>MapFirstPartyCollector()</c>).</summary>
+    public CollectorOptions Collector { get; set; } = new();
+
     /// <summary>
     /// The Content-Security-Policy nonce of the request, put on every inline and gated script the tag
     /// helpers render, so a policy without <c>'unsafe-inline'</c> allows them. For example with

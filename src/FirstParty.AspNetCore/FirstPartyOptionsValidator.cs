@@ -41,6 +41,7 @@ internal sealed class FirstPartyOptionsValidator : IValidateOptions<FirstPartyOp
         ConsentModeOptionsValidator.Validate(options.ConsentMode, options.Consent, failures);
         ConsentLedgerOptionsValidator.Validate(options.Ledger, failures);
         CrossDomainLinkingOptionsValidator.Validate(options.Linking, failures);
+        Collector.CollectorOptionsValidator.Validate(options.Collector, options.Consent, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -91,6 +91,12 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainTokens>();
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainLinkHandler>();
         services.TryAddSingleton<ProviderMirrors>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorUpstreamClient>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorVisitors>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorForwarder>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorRequestHandler>();
+        services.TryAddSingleton<IFirstPartyTracker, FirstParty.AspNetCore.Collector.FirstPartyTracker>();
+        services.AddHostedService(static sp => sp.GetRequiredService<FirstParty.AspNetCore.Collector.CollectorForwarder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, GoogleAnalyticsSnippet>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, AmplitudeSnippet>());

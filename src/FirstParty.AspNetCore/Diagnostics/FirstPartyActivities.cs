@@ -15,6 +15,9 @@ internal static class FirstPartyActivities
 
     public const string LedgerWrite = "firstparty.ledger.write";
 
+    /// <summary>One request of the collector to a vendor's API.</summary>
+    public const string CollectorForward = "firstparty.collector.forward";
+
     public static readonly ActivitySource Source = new(SourceName, typeof(FirstPartyActivities).Assembly.GetName().Version?.ToString());
 
     /// <summary>Marks an activity failed the OpenTelemetry way: error status and the exception's type.</summary>

@@ -26,6 +26,13 @@ internal sealed class FirstPartyMetrics
     private readonly Counter<long> _linksAdopted;
     private readonly Counter<long> _linksRejected;
     private readonly Counter<long> _linkReplayStoreFailed;
+    private readonly Counter<long> _collectorAccepted;
+    private readonly Counter<long> _collectorDropped;
+    private readonly Counter<long> _collectorIdsReplaced;
+    private readonly Counter<long> _collectorForwarded;
+    private readonly Counter<long> _collectorRetried;
+    private readonly Counter<long> _collectorSpilled;
+    private readonly Counter<long> _collectorFailed;
 
     public FirstPartyMetrics(IMeterFactory meterFactory)
     {
@@ -45,6 +52,13 @@ internal sealed class FirstPartyMetrics
         _linksRejected = meter.CreateCounter<long>("firstparty.linking.rejected", "{link}", "Cross-domain link parameters not adopted, by reason.");
         _linkReplayStoreFailed = meter.CreateCounter<long>("firstparty.linking.replay_store.failed", "{check}", "Link replay checks the shared store (IDistributedCache) failed or timed out on, by reason; the instance's memory decided instead.");
         _consentCombined = meter.CreateCounter<long>("firstparty.consent.combined", "{request}", "Requests carrying several valid consent cookies, decided by what all of them grant.");
+        _collectorAccepted = meter.CreateCounter<long>("firstparty.collector.accepted", "{event}", "Events the collector took and queued for their vendor, by vendor.");
+        _collectorDropped = meter.CreateCounter<long>("firstparty.collector.dropped", "{event}", "Events the collector did not forward, by vendor and reason (consent, malformed, too_large).");
+        _collectorIdsReplaced = meter.CreateCounter<long>("firstparty.collector.ids.replaced", "{id}", "Ids in events that differed from the server's and were replaced, by vendor.");
+        _collectorForwarded = meter.CreateCounter<long>("firstparty.collector.forwarded", "{event}", "Events the vendor's API took, by vendor.");
+        _collectorRetried = meter.CreateCounter<long>("firstparty.collector.retried", "{event}", "Events whose delivery failed and will be retried, by vendor.");
+        _collectorSpilled = meter.CreateCounter<long>("firstparty.collector.spilled", "{event}", "Events kept in the spill file while the vendor was down or the queue full, by vendor.");
+        _collectorFailed = meter.CreateCounter<long>("firstparty.collector.failed", "{event}", "Events the vendor rejected or that could not be kept, by vendor and reason (rejected, lost).");
         _ledgerPurged = meter.CreateCounter<long>("firstparty.ledger.purged", "{receipt}", "Receipts deleted by the retention purge.");
     }
 
@@ -55,6 +69,28 @@ internal sealed class FirstPartyMetrics
         _meter.CreateObservableGauge("firstparty.ledger.spill.depth", spilled, "{operation}", "Ledger operations waiting in the spill file.");
         _meter.CreateObservableGauge("firstparty.ledger.pending.age", oldestPendingSeconds, "s", "How long the oldest ledger operation not yet in the store has waited.");
     }
+
+    /// <summary>Publishes each collector outbox's queue depth, spill backlog and oldest pending age, read when observed.</summary>
+    internal void ObserveCollector(Func<IEnumerable<Measurement<int>>> queueDepth, Func<IEnumerable<Measurement<long>>> spilled, Func<IEnumerable<Measurement<double>>> oldestPendingSeconds)
+    {
+        _meter.CreateObservableGauge("firstparty.collector.queue.depth", queueDepth, "{event}", "Collector events waiting in memory, by vendor.");
+        _meter.CreateObservableGauge("firstparty.collector.spill.depth", spilled, "{event}", "Collector events waiting in the spill file, by vendor.");
+        _meter.CreateObservableGauge("firstparty.collector.pending.age", oldestPendingSeconds, "s", "How long the oldest collector event not yet forwarded has waited, by vendor.");
+    }
+
+    public void CollectorAccepted(string vendor, int count) => _collectorAccepted.Add(count, new KeyValuePair<string, object?>("vendor", vendor));
+
+    public void CollectorDropped(string vendor, string reason, int count) => _collectorDropped.Add(count, new KeyValuePair<string, object?>("vendor", vendor), new KeyValuePair<string, object?>("reason", reason));
+
+    public void CollectorIdsReplaced(string vendor, int count) => _collectorIdsReplaced.Add(count, new KeyValuePair<string, object?>("vendor", vendor));
+
+    public void CollectorForwarded(string vendor, int count) => _collectorForwarded.Add(count, new KeyValuePair<string, object?>("vendor", vendor));
+
+    public void CollectorRetried(string vendor, int count) => _collectorRetried.Add(count, new KeyValuePair<string, object?>("vendor", vendor));
+
+    public void CollectorSpilled(string vendor, int count) => _collectorSpilled.Add(count, new KeyValuePair<string, object?>("vendor", vendor));
+
+    public void CollectorFailed(string vendor, string reason, int count) => _collectorFailed.Add(count, new KeyValuePair<string, object?>("vendor", vendor), new KeyValuePair<string, object?>("reason", reason));
 
     public void LedgerWritten(int count) => _ledgerWritten.Add(count);
 

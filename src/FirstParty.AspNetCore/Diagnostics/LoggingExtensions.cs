@@ -117,4 +117,34 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(47, LogLevel.Warning, "The {CookieName} cookie was not written: no Data Protection key could be read or created (the key store does not answer). Cookies already in browsers keep verifying with the keys this instance loaded; new ones are written once the key store answers.", EventName = "KeyRingUnavailable")]
     public static partial void KeyRingUnavailable(this ILogger logger, string cookieName, Exception exception);
+
+    [LoggerMessage(60, LogLevel.Information, "Collector {Vendor}: a malformed hit was answered 400 and not forwarded: {Reason}.", EventName = "CollectorHitMalformed")]
+    public static partial void CollectorHitMalformed(this ILogger logger, string vendor, string reason);
+
+    [LoggerMessage(61, LogLevel.Information, "Collector {Vendor}: a hit of {Length} bytes or more was answered 413 (the limit is {Limit} bytes) and not forwarded.", EventName = "CollectorHitTooLarge")]
+    public static partial void CollectorHitTooLarge(this ILogger logger, string vendor, long length, int limit);
+
+    [LoggerMessage(62, LogLevel.Warning, "Collector {Vendor}: the upstream did not take {Count} events ({Reason}); they are retried.", EventName = "CollectorUpstreamFailed")]
+    public static partial void CollectorUpstreamFailed(this ILogger logger, string vendor, int count, string reason, Exception? exception);
+
+    [LoggerMessage(63, LogLevel.Error, "Collector {Vendor}: the upstream rejected {Count} events with {StatusCode}; they are dropped (not retried).", EventName = "CollectorUpstreamRejected")]
+    public static partial void CollectorUpstreamRejected(this ILogger logger, string vendor, int count, int statusCode);
+
+    [LoggerMessage(64, LogLevel.Warning, "Collector {Vendor}: the upstream is not taking events: keeping them in the spill file {Path} until it does.", EventName = "CollectorSpilling")]
+    public static partial void CollectorSpilling(this ILogger logger, string vendor, string? path);
+
+    [LoggerMessage(65, LogLevel.Information, "Collector {Vendor}: replayed {Count} events from the spill file to the upstream.", EventName = "CollectorReplayed")]
+    public static partial void CollectorReplayed(this ILogger logger, string vendor, int count);
+
+    [LoggerMessage(66, LogLevel.Critical, "Collector {Vendor}: {Count} events could be neither forwarded nor kept on disk; they are lost.", EventName = "CollectorEventsLost")]
+    public static partial void CollectorEventsLost(this ILogger logger, string vendor, int count, Exception? exception);
+
+    [LoggerMessage(67, LogLevel.Information, "Collector {Vendor}: adopted {Count} events from the spill file {Path} left by an earlier run.", EventName = "CollectorAdoptedSpillFile")]
+    public static partial void CollectorAdoptedSpillFile(this ILogger logger, string vendor, string path, int count);
+
+    [LoggerMessage(68, LogLevel.Warning, "Collector {Vendor}: shutting down before the upstream took {Count} events: they are in the spill file and sent at the next start.", EventName = "CollectorShutdownSpilled")]
+    public static partial void CollectorShutdownSpilled(this ILogger logger, string vendor, int count);
+
+    [LoggerMessage(69, LogLevel.Error, "Collector {Vendor}: line {Line} of the spill file {Path} is not a queued event; it was moved to {Path}.rejected.", EventName = "CollectorSpillLineRejected")]
+    public static partial void CollectorSpillLineRejected(this ILogger logger, string vendor, string path, int line);
 }

@@ -54,6 +54,13 @@ internal static class TrackingSnippets
         }
     }
 
+    /// <summary>
+    /// The same-origin collector path of a vendor (<c>/_fp/c/snowplow</c>) when the collector is on
+    /// and forwards that vendor, else null: the snippet then keeps the SDK's configured endpoint.
+    /// </summary>
+    public static string? CollectorPath(FirstPartyOptions options, CollectorVendorOptions vendor, string name)
+        => options.Collector.Enabled && vendor.Upstream is not null ? options.Collector.PathPrefix + "/" + name : null;
+
     /// <summary>A path on this site made absolute (SDKs such as Snowplow's need a full collector URL).</summary>
     public static string Absolute(string url, Microsoft.AspNetCore.Http.HttpRequest request)
         => url.StartsWith('/') ? $"{request.Scheme}://{request.Host}{request.PathBase}{url}" : url;
@@ -70,7 +77,7 @@ internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITr
 
     public string Name => "snowplow";
 
-    private static JsonObject Config(SnowplowProfileOptions o)
+    private static JsonObject Config(SnowplowProfileOptions o, string? sameOrigin)
     {
         var config = new JsonObject
         {
@@ -90,6 +97,11 @@ internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITr
             config["cookieDomain"] = o.CookieDomain;
         }
 
+        if (sameOrigin is not null)
+        {
+            config["cookieExtensionService"] = sameOrigin + "/cookie-extension";
+        }
+
         TrackingSnippets.Merge(config, o.Settings);
         return config;
     }
@@ -99,14 +111,17 @@ internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITr
     public IEnumerable<TrackingScript> GetScripts(TrackingContext context)
     {
         var o = options.Value.Providers.Snowplow;
-        if (o.ScriptUrl is null || o.CollectorUrl is null)
+        var sameOrigin = TrackingSnippets.CollectorPath(options.Value, options.Value.Collector.Snowplow, "snowplow");
+        if (o.ScriptUrl is null || (o.CollectorUrl ?? sameOrigin) is not { } collectorUrl)
         {
             yield break;
         }
 
-        // The settings come from options only: serialized once.
-        var config = _config ??= TrackingSnippets.Json(Config(o));
-        var collector = TrackingSnippets.Absolute(o.CollectorUrl, context.HttpContext.Request);
+        // The settings come from options only: serialized once. With the collector on, the tracker
+        // sends to it and calls its cookie extension service (a path: the call must stay same-origin
+        // to set the sp cookie).
+        var config = _config ??= TrackingSnippets.Json(Config(o, sameOrigin));
+        var collector = TrackingSnippets.Absolute(sameOrigin ?? collectorUrl, context.HttpContext.Request);
         yield return TrackingSnippets.External(o.ScriptUrl, o.Integrity, async: false);
         var identify = context.UserId is null ? string.Empty : $"snowplowBrowserTracking.setUserId({TrackingSnippets.Json(context.UserId)});";
         yield return TrackingSnippets.Inline(
@@ -137,7 +152,14 @@ internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : IT
             config["deviceId"] = deviceId;
         }
 
-        if (o.ServerUrl is not null && o.Sdk == AmplitudeSdk.AmplitudeJs)
+        // The collector takes analytics-browser's HTTP V2 uploads; amplitude-js 8 speaks an older API
+        // and keeps its own endpoint.
+        var sameOrigin = o.Sdk == AmplitudeSdk.AnalyticsBrowser ? TrackingSnippets.CollectorPath(options.Value, options.Value.Collector.Amplitude, "amplitude") : null;
+        if (sameOrigin is not null)
+        {
+            config["serverUrl"] = context.HttpContext.Request.PathBase + sameOrigin + "/2/httpapi";
+        }
+        else if (o.ServerUrl is not null && o.Sdk == AmplitudeSdk.AmplitudeJs)
         {
             // amplitude-js takes a host and path, and the scheme from forceHttps.
             var request = context.HttpContext.Request;
@@ -195,6 +217,12 @@ internal sealed class GoogleAnalyticsSnippet(IOptions<FirstPartyOptions> options
         if (context.UserId is not null)
         {
             config["user_id"] = context.UserId;
+        }
+
+        if (TrackingSnippets.CollectorPath(options.Value, options.Value.Collector.GoogleAnalytics, "ga4") is { } sameOrigin)
+        {
+            // gtag appends /g/collect; it needs an absolute URL.
+            config["transport_url"] = TrackingSnippets.Absolute(sameOrigin, context.HttpContext.Request);
         }
 
         yield return TrackingSnippets.External(o.ScriptUrl + "?id=" + Uri.EscapeDataString(o.MeasurementId));
@@ -315,10 +343,12 @@ internal sealed class PlausibleSnippet(IOptions<FirstPartyOptions> options) : IT
             yield break;
         }
 
-        yield return TrackingSnippets.External(
-            o.ScriptUrl,
-            o.Integrity,
-            async: false,
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["data-domain"] = o.Domain, ["defer"] = string.Empty });
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["data-domain"] = o.Domain, ["defer"] = string.Empty };
+        if (TrackingSnippets.CollectorPath(options.Value, options.Value.Collector.Plausible, "plausible") is { } sameOrigin)
+        {
+            attributes["data-api"] = context.HttpContext.Request.PathBase + sameOrigin + "/api/event";
+        }
+
+        yield return TrackingSnippets.External(o.ScriptUrl, o.Integrity, async: false, attributes);
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using FirstParty.AspNetCore.Ledger;
+using FirstParty.AspNetCore.Internal;
 
 namespace FirstParty.AspNetCore.Tests.Ledger;
 

@@ -1,0 +1,58 @@
+using FirstParty.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace FirstParty.AspNetCore.Collector;
+
+/// <summary>
+/// Server-side events: the same consent check, ids and outbox as the collector's endpoints, with
+/// the event built by each vendor in its own format.
+/// </summary>
+internal sealed class FirstPartyTracker(
+    IOptions<FirstPartyOptions> options,
+    IEnumerable<ICollectorVendor> vendors,
+    CollectorForwarder forwarder,
+    CollectorVisitors visitors,
+    FirstPartyMetrics metrics,
+    TimeProvider time) : IFirstPartyTracker
+{
+    public async ValueTask<TrackResult> TrackAsync(HttpContext context, TrackedEvent trackedEvent)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(trackedEvent);
+        var collector = options.Value.Collector;
+        List<string> queued = [], refused = [];
+        if (!collector.Enabled)
+        {
+            return new TrackResult(queued, refused);
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var vendor in vendors)
+        {
+            var settings = vendor.OptionsOf(collector);
+            if (settings.Upstream is null || (trackedEvent.Vendors is { Count: > 0 } only && !only.Contains(vendor.Name, StringComparer.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            if (!visitors.IsGranted(context, vendor))
+            {
+                refused.Add(vendor.Name);
+                metrics.CollectorDropped(vendor.Name, "consent", 1);
+                continue;
+            }
+
+            if (vendor.CreateEvent(trackedEvent, visitors.Describe(context, settings), now) is not { } envelope)
+            {
+                continue;
+            }
+
+            await forwarder.EnqueueAsync(vendor, envelope).ConfigureAwait(false);
+            metrics.CollectorAccepted(vendor.Name, envelope.Events);
+            queued.Add(vendor.Name);
+        }
+
+        return new TrackResult(queued, refused);
+    }
+}
