@@ -22,9 +22,11 @@ public sealed class FolderDependencyTests
         ["Cookies"] = ["Diagnostics", "Internal"],
         ["Consent"] = ["Cookies", "Diagnostics", "Internal"],
         ["Visitors"] = ["Consent", "Cookies", "Diagnostics", "Internal"],
-        ["Ledger"] = ["Consent", "Diagnostics", "Internal"],
+        ["Outbox"] = ["Diagnostics", "Internal"],
+        ["Ledger"] = ["Outbox", "Consent", "Diagnostics", "Internal"],
         ["Providers"] = ["Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["Linking"] = ["Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
+        ["Collector"] = ["Outbox", "Providers", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["Pipeline"] = ["Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["Endpoints"] = ["Pipeline", "Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["TagHelpers"] = ["Endpoints", "Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
@@ -146,7 +148,7 @@ public sealed class FolderDependencyTests
 
     // "Cookies.CookieGate" in an expression is a namespace-qualified type; "x.Member" is not.
     private static bool StartsWithUppercaseType(ExpressionSyntax expression)
-        => expression is IdentifierNameSyntax { Identifier.ValueText: "Cookies" or "Consent" or "Visitors" or "Providers" or "Ledger" or "Linking" or "Endpoints" or "TagHelpers" or "Pipeline" or "Internal" or "Diagnostics" or "OutputCaching" };
+        => expression is IdentifierNameSyntax { Identifier.ValueText: "Cookies" or "Consent" or "Visitors" or "Providers" or "Ledger" or "Linking" or "Endpoints" or "TagHelpers" or "Pipeline" or "Internal" or "Diagnostics" or "OutputCaching" or "Outbox" or "Collector" };
 
     private static List<Source> LoadSources()
     {

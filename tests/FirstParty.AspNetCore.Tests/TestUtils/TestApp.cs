@@ -226,6 +226,12 @@ internal sealed class TestApp : IAsyncDisposable
         if (endpoints.ServiceProvider.GetService<Microsoft.Extensions.Options.IOptions<FirstPartyOptions>>() is not null)
         {
             endpoints.MapFirstParty();
+            endpoints.MapFirstPartyCollector();
+            endpoints.MapPost("/track", async (HttpContext context) =>
+            {
+                var result = await context.TrackAsync(new TrackedEvent(context.Request.Query["name"].ToString() is { Length: > 0 } name ? name : TrackedEvent.PageViewName));
+                await context.Response.WriteAsJsonAsync(new { result.Queued, result.Refused });
+            }).DisableVisitorCookies();
         }
     }
 
