@@ -13,15 +13,7 @@ internal sealed class CollectorUpstreamClient : IDisposable
     private readonly HttpClient _client;
 
     public CollectorUpstreamClient(IOptions<FirstPartyOptions> options)
-        : this(new SocketsHttpHandler
-        {
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            MaxConnectionsPerServer = 16,
-            UseProxy = false,
-        }, options)
+        : this(CreateHandler(), options)
     {
     }
 
@@ -30,6 +22,16 @@ internal sealed class CollectorUpstreamClient : IDisposable
         _client = new HttpClient(handler) { Timeout = options.Value.Collector.UpstreamTimeout };
         _client.DefaultRequestHeaders.ExpectContinue = false;
     }
+
+    internal static SocketsHttpHandler CreateHandler() => new()
+    {
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.All,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        MaxConnectionsPerServer = 16,
+        UseProxy = false,
+    };
 
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         => _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);

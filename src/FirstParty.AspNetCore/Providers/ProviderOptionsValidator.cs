@@ -31,17 +31,24 @@ internal sealed class ProviderOptionsValidator(IEnumerable<ProviderProfileRegist
             }
         }
 
-        Snippets(failures, options.Providers);
+        Snippets(failures, options.Providers, options.Collector);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     /// <summary>Snippet settings are checked whenever they are set, whether or not a profile is added.</summary>
-    private static void Snippets(List<string> failures, ProviderProfileOptions providers)
+    private static void Snippets(List<string> failures, ProviderProfileOptions providers, CollectorOptions? collector)
     {
         var snowplow = providers.Snowplow;
         ScriptUrl(failures, $"{Section}:Snowplow:ScriptUrl", snowplow.ScriptUrl);
         ScriptUrl(failures, $"{Section}:Snowplow:CollectorUrl", snowplow.CollectorUrl);
-        if ((snowplow.ScriptUrl is null) != (snowplow.CollectorUrl is null))
+
+        // With the same-origin collector forwarding Snowplow, the snippet sends there and needs no collector URL.
+        var sameOrigin = collector is { Enabled: true, Snowplow.Upstream: not null };
+        if (snowplow.ScriptUrl is not null && snowplow.CollectorUrl is null && !sameOrigin)
+        {
+            failures.Add($"{Section}:Snowplow:ScriptUrl and {Section}:Snowplow:CollectorUrl are set together (the snippet needs both), unless FirstParty:Collector forwards Snowplow (Enabled and Snowplow:Upstream set).");
+        }
+        else if (snowplow.ScriptUrl is null && snowplow.CollectorUrl is not null)
         {
             failures.Add($"{Section}:Snowplow:ScriptUrl and {Section}:Snowplow:CollectorUrl are set together (the snippet needs both).");
         }
