@@ -92,6 +92,8 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstParty.AspNetCore.Linking.CrossDomainLinkHandler>();
         services.TryAddSingleton<ProviderMirrors>();
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorUpstreamClient>();
+        services.AddHttpClient(CollectorOptions.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(FirstParty.AspNetCore.Collector.CollectorUpstreamClient.CreateHandler);
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorVisitors>();
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorForwarder>();
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorRequestHandler>();

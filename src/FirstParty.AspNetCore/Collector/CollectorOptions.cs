@@ -8,6 +8,13 @@ namespace FirstParty.AspNetCore;
 /// </summary>
 public sealed class CollectorOptions
 {
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client the collector sends with,
+    /// <c>FirstParty.Collector</c>: configure it with <c>services.AddHttpClient(CollectorOptions.HttpClientName)</c>
+    /// to add handlers (a proxy, resilience, tests' fakes).
+    /// </summary>
+    public const string HttpClientName = "FirstParty.Collector";
+
     /// <summary>Whether the collector's endpoints answer and the snippets point at them. Default false.</summary>
     public bool Enabled { get; set; }
 
