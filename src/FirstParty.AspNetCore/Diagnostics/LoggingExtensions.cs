@@ -48,7 +48,7 @@ internal static partial class LoggingExtensions
     public static partial void UndeclaredCookie(this ILogger logger, string cookieName);
 
     [LoggerMessage(15, LogLevel.Warning, "Writing {Count} ledger operations failed (attempt {Attempt}); they will be retried.", EventName = "LedgerWriteFailed")]
-    public static partial void LedgerWriteFailed(this ILogger logger, int count, int attempt, Exception exception);
+    public static partial void LedgerWriteFailed(this ILogger logger, int count, int attempt, Exception? exception);
 
     [LoggerMessage(16, LogLevel.Warning, "The consent ledger's store is not taking receipts: keeping them in the spill file {Path} until it does.", EventName = "LedgerSpilling")]
     public static partial void LedgerSpilling(this ILogger logger, string? path);

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace FirstParty.AspNetCore.Ledger;
+namespace FirstParty.AspNetCore.Internal;
 
 /// <summary>Keeps the network of a client address and drops the host: /24 for IPv4, /48 for IPv6.</summary>
 internal static class IpAnonymizer
