@@ -22,7 +22,9 @@ public sealed class FolderDependencyTests
         ["Cookies"] = ["Diagnostics", "Internal"],
         ["Consent"] = ["Cookies", "Diagnostics", "Internal"],
         ["Visitors"] = ["Consent", "Cookies", "Diagnostics", "Internal"],
-        ["Ledger"] = ["Consent", "Diagnostics", "Internal"],
+        ["Outbox"] = ["Diagnostics", "Internal"],
+        ["Ledger"] = ["Outbox", "Consent", "Diagnostics", "Internal"],
+        ["Collector"] = ["Outbox", "Providers", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["Providers"] = ["Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["Linking"] = ["Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["Pipeline"] = ["Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
@@ -39,12 +41,19 @@ public sealed class FolderDependencyTests
         Assert.True(violations.Count == 0, "Dependencies against the folder map (docs/architecture.md):\n" + string.Join('\n', violations));
     }
 
+    /// <summary>Folders with a rule that are being written and may not exist yet; the rule applies as soon as they do.</summary>
+    internal static readonly IReadOnlySet<string> Planned = new HashSet<string>(StringComparer.Ordinal) { "Collector" };
+
     [Fact]
     public void Every_folder_has_a_rule()
     {
-        var folders = LoadSources().Select(s => s.Folder).Where(f => f != Root).Distinct().Order(StringComparer.Ordinal);
+        var folders = LoadSources().Select(s => s.Folder).Where(f => f != Root).Distinct().Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(Allowed.Keys.Order(StringComparer.Ordinal), folders);
+        var withoutRule = folders.Where(f => !Allowed.ContainsKey(f)).ToList();
+        var withoutFolder = Allowed.Keys.Where(f => !folders.Contains(f) && !Planned.Contains(f)).ToList();
+
+        Assert.True(withoutRule.Count == 0, "Folders without a rule: " + string.Join(", ", withoutRule));
+        Assert.True(withoutFolder.Count == 0, "Rules without a folder: " + string.Join(", ", withoutFolder));
     }
 
     [Fact]
@@ -59,6 +68,19 @@ public sealed class FolderDependencyTests
         var violation = Assert.Single(Violations(sources));
 
         Assert.Equal("Cookies/Writer.cs uses ConsentPolicy (Consent)", violation);
+    }
+
+    [Fact]
+    public void The_collector_may_use_the_outbox_but_not_the_ledger_and_the_outbox_uses_neither()
+    {
+        Source[] sources =
+        [
+            new("Collector", "Collector/Forwarder.cs", CSharpSyntaxTree.ParseText("namespace N; internal sealed class Forwarder { DurableOutbox? o; ConsentLedgerWriter? w; }")),
+            new("Outbox", "Outbox/DurableOutbox.cs", CSharpSyntaxTree.ParseText("namespace N; internal sealed class DurableOutbox { Forwarder? f; }")),
+            new("Ledger", "Ledger/ConsentLedgerWriter.cs", CSharpSyntaxTree.ParseText("namespace N; internal sealed class ConsentLedgerWriter { DurableOutbox? o; }")),
+        ];
+
+        Assert.Equal(["Collector/Forwarder.cs uses ConsentLedgerWriter (Ledger)", "Outbox/DurableOutbox.cs uses Forwarder (Collector)"], Violations(sources));
     }
 
     [Fact]
@@ -146,7 +168,7 @@ public sealed class FolderDependencyTests
 
     // "Cookies.CookieGate" in an expression is a namespace-qualified type; "x.Member" is not.
     private static bool StartsWithUppercaseType(ExpressionSyntax expression)
-        => expression is IdentifierNameSyntax { Identifier.ValueText: "Cookies" or "Consent" or "Visitors" or "Providers" or "Ledger" or "Linking" or "Endpoints" or "TagHelpers" or "Pipeline" or "Internal" or "Diagnostics" or "OutputCaching" };
+        => expression is IdentifierNameSyntax { Identifier.ValueText: "Cookies" or "Consent" or "Visitors" or "Providers" or "Ledger" or "Linking" or "Endpoints" or "TagHelpers" or "Pipeline" or "Internal" or "Diagnostics" or "OutputCaching" or "Outbox" or "Collector" };
 
     private static List<Source> LoadSources()
     {
