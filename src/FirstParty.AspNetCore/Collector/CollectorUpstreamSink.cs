@@ -76,7 +76,7 @@ internal sealed class CollectorUpstreamSink(
                     activity?.SetStatus(ActivityStatusCode.Error, "rejected");
                     if (request.Items.Length == 1)
                     {
-                        metrics.CollectorFailed(vendor.Name, "rejected", events);
+                        // Counted by the outbox's observer, once per envelope.
                         logger.CollectorUpstreamRejected(vendor.Name, events, (int)response.StatusCode);
                     }
 

@@ -48,7 +48,7 @@ internal static partial class LoggingExtensions
     public static partial void UndeclaredCookie(this ILogger logger, string cookieName);
 
     [LoggerMessage(15, LogLevel.Warning, "Writing {Count} ledger operations failed (attempt {Attempt}); they will be retried.", EventName = "LedgerWriteFailed")]
-    public static partial void LedgerWriteFailed(this ILogger logger, int count, int attempt, Exception exception);
+    public static partial void LedgerWriteFailed(this ILogger logger, int count, int attempt, Exception? exception);
 
     [LoggerMessage(16, LogLevel.Warning, "The consent ledger's store is not taking receipts: keeping them in the spill file {Path} until it does.", EventName = "LedgerSpilling")]
     public static partial void LedgerSpilling(this ILogger logger, string? path);
@@ -117,6 +117,9 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(47, LogLevel.Warning, "The {CookieName} cookie was not written: no Data Protection key could be read or created (the key store does not answer). Cookies already in browsers keep verifying with the keys this instance loaded; new ones are written once the key store answers.", EventName = "KeyRingUnavailable")]
     public static partial void KeyRingUnavailable(this ILogger logger, string cookieName, Exception exception);
+
+    [LoggerMessage(54, LogLevel.Critical, "Collector {Vendor}: the forwarder stopped unexpectedly; events go to the spill file until the app restarts.", EventName = "CollectorForwarderFailed")]
+    public static partial void CollectorForwarderFailed(this ILogger logger, string vendor, Exception exception);
 
     [LoggerMessage(60, LogLevel.Information, "Collector {Vendor}: a malformed hit was answered 400 and not forwarded: {Reason}.", EventName = "CollectorHitMalformed")]
     public static partial void CollectorHitMalformed(this ILogger logger, string vendor, string reason);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FirstParty.AspNetCore.Outbox;
 
 namespace FirstParty.AspNetCore.Ledger;
 
@@ -6,7 +7,7 @@ namespace FirstParty.AspNetCore.Ledger;
 /// One unit of work for the ledger writer, in the order it was asked for: append a receipt, or
 /// erase a subject's receipts. Spill files hold these one per line.
 /// </summary>
-internal sealed record LedgerOperation
+internal sealed record LedgerOperation : IOutboxItem
 {
     /// <summary>A receipt to append.</summary>
     public ConsentReceipt? Append { get; init; }
@@ -20,11 +21,13 @@ internal sealed record LedgerOperation
     /// <summary>When the operation was asked for; the health check reports the oldest one still pending.</summary>
     public DateTimeOffset QueuedAt { get; init; }
 
-    /// <summary>Only wakes the writer (never stored).</summary>
+    /// <summary>Neither an append nor an erasure (an empty line of JSON, or a wake-up of the earlier writer).</summary>
     [JsonIgnore]
     public bool IsWake => Append is null && Erase is null;
 
-    public static readonly LedgerOperation Wake = new();
+    /// <summary>Whether an operation read back from a spill file can be written: one thing to do, and a receipt with its ids.</summary>
+    public static bool IsValid(LedgerOperation operation)
+        => !operation.IsWake && (operation.Append is not { } receipt || (receipt.ReceiptId is not null && receipt.ConsentId is not null));
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -44,9 +44,13 @@ public sealed class FolderDependencyTests
     [Fact]
     public void Every_folder_has_a_rule()
     {
-        var folders = LoadSources().Select(s => s.Folder).Where(f => f != Root).Distinct().Order(StringComparer.Ordinal);
+        var folders = LoadSources().Select(s => s.Folder).Where(f => f != Root).Distinct().Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(Allowed.Keys.Order(StringComparer.Ordinal), folders);
+        var withoutRule = folders.Where(f => !Allowed.ContainsKey(f)).ToList();
+        var withoutFolder = Allowed.Keys.Where(f => !folders.Contains(f)).ToList();
+
+        Assert.True(withoutRule.Count == 0, "Folders without a rule: " + string.Join(", ", withoutRule));
+        Assert.True(withoutFolder.Count == 0, "Rules without a folder: " + string.Join(", ", withoutFolder));
     }
 
     [Fact]
@@ -61,6 +65,19 @@ public sealed class FolderDependencyTests
         var violation = Assert.Single(Violations(sources));
 
         Assert.Equal("Cookies/Writer.cs uses ConsentPolicy (Consent)", violation);
+    }
+
+    [Fact]
+    public void The_collector_may_use_the_outbox_but_not_the_ledger_and_the_outbox_uses_neither()
+    {
+        Source[] sources =
+        [
+            new("Collector", "Collector/Forwarder.cs", CSharpSyntaxTree.ParseText("namespace N; internal sealed class Forwarder { DurableOutbox? o; ConsentLedgerWriter? w; }")),
+            new("Outbox", "Outbox/DurableOutbox.cs", CSharpSyntaxTree.ParseText("namespace N; internal sealed class DurableOutbox { Forwarder? f; }")),
+            new("Ledger", "Ledger/ConsentLedgerWriter.cs", CSharpSyntaxTree.ParseText("namespace N; internal sealed class ConsentLedgerWriter { DurableOutbox? o; }")),
+        ];
+
+        Assert.Equal(["Collector/Forwarder.cs uses ConsentLedgerWriter (Ledger)", "Outbox/DurableOutbox.cs uses Forwarder (Collector)"], Violations(sources));
     }
 
     [Fact]

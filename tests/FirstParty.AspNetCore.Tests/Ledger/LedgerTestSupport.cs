@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Ledger;
+using FirstParty.AspNetCore.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -342,7 +343,7 @@ internal sealed class TempDirectory : IDisposable
     public string Path { get; }
 
     public string[] SpillFiles()
-        => Directory.Exists(Path) ? Directory.GetFiles(Path, "*" + LedgerSpillFile.Extension) : [];
+        => Directory.Exists(Path) ? Directory.GetFiles(Path, "*" + OutboxSpillFile<LedgerOperation>.Extension) : [];
 
     /// <summary>Reads a file another handle may hold open.</summary>
     public static string ReadShared(string path)

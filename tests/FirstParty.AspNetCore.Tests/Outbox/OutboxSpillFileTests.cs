@@ -1,15 +1,18 @@
 using System.Text;
 using FirstParty.AspNetCore.Ledger;
-using Microsoft.Extensions.Logging.Abstractions;
+using FirstParty.AspNetCore.Outbox;
+using FirstParty.AspNetCore.Tests.Ledger;
 
-namespace FirstParty.AspNetCore.Tests.Ledger;
+namespace FirstParty.AspNetCore.Tests.Outbox;
 
-public sealed class LedgerSpillFileTests : IDisposable
+/// <summary>The generic spill file, exercised with the ledger's operations (the richest item it carries).</summary>
+public sealed class OutboxSpillFileTests : IDisposable
 {
     private static readonly DateTimeOffset Queued = new(2026, 2, 1, 8, 0, 0, TimeSpan.Zero);
 
     private readonly TempDirectory _directory = new();
-    private readonly List<LedgerSpillFile> _files = [];
+    private readonly List<OutboxSpillFile<LedgerOperation>> _files = [];
+    private readonly List<(string Path, int Line)> _rejectedLines = [];
 
     public void Dispose()
     {
@@ -101,7 +104,7 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Contains("\"regime\":\"OptIn\"", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"kind\":\"Consent\"", lines[1], StringComparison.Ordinal);
         Assert.Contains("\"erasure\":\"Pseudonymise\"", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(LedgerSpillFile.Extension, spill.FilePath, StringComparison.Ordinal);
+        Assert.EndsWith(OutboxSpillFile<LedgerOperation>.Extension, spill.FilePath, StringComparison.Ordinal);
         Assert.Equal(_directory.Path, Path.GetDirectoryName(spill.FilePath));
     }
 
@@ -114,8 +117,8 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Equal(0, spill.PendingCount);
         Assert.Null(spill.Oldest);
         Assert.Null(spill.FilePath);
-        var (operations, next) = spill.Read(0);
-        Assert.Empty(operations);
+        var (items, next) = spill.Read(0);
+        Assert.Empty(items);
         Assert.Equal(0, next);
         Assert.True(spill.TryComplete(0));
         spill.Append([]);
@@ -163,7 +166,7 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Equal(0, spill.PendingCount);
         Assert.Null(spill.Oldest);
         Assert.Equal(0, new FileInfo(spill.FilePath!).Length);
-        Assert.Empty(spill.Read(0).Operations);
+        Assert.Empty(spill.Read(0).Items);
     }
 
     [Fact]
@@ -180,7 +183,7 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Equal(path, spill.FilePath);
         Assert.Equal(1, spill.PendingCount);
         Assert.Equal(Queued.AddDays(1), spill.Oldest);
-        Assert.Equal(again.ReceiptId, Assert.Single(spill.Read(0).Operations).Append!.ReceiptId);
+        Assert.Equal(again.ReceiptId, Assert.Single(spill.Read(0).Items).Append!.ReceiptId);
     }
 
     [Fact]
@@ -258,7 +261,7 @@ public sealed class LedgerSpillFileTests : IDisposable
     [Fact]
     public void AdoptOrphans_of_a_missing_directory_returns_nothing()
     {
-        var spill = new LedgerSpillFile(Path.Combine(_directory.Path, "does-not-exist"), NullLogger.Instance);
+        var spill = new OutboxSpillFile<LedgerOperation>(Path.Combine(_directory.Path, "does-not-exist"), LedgerJsonContext.Default.LedgerOperation, LedgerOperation.IsValid);
         _files.Add(spill);
 
         Assert.Empty(spill.AdoptOrphans());
@@ -278,7 +281,7 @@ public sealed class LedgerSpillFileTests : IDisposable
         const string Garbage = "this is not json {";
         const string Wake = "{}";
         const string NoIds = "{\"append\":{\"timestamp\":\"2026-01-01T00:00:00+00:00\"}}";
-        var orphan = Path.Combine(_directory.Path, "orphan" + LedgerSpillFile.Extension);
+        var orphan = Path.Combine(_directory.Path, "orphan" + OutboxSpillFile<LedgerOperation>.Extension);
         foreach (var file in _directory.SpillFiles())
         {
             File.Delete(file);
@@ -293,6 +296,7 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Equal(["c-first", "c-last"], operations.Select(o => o.Append!.ConsentId));
         var rejected = File.ReadAllLines(orphan + ".rejected");
         Assert.Equal([Garbage, Wake, NoIds], rejected);
+        Assert.Equal([(orphan, 2), (orphan, 4), (orphan, 5)], _rejectedLines);
 
         // The rejected lines are kept aside, not adopted again as a spill file.
         Assert.DoesNotContain(orphan + ".rejected", _directory.SpillFiles());
@@ -315,6 +319,46 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Single(operations);
         Assert.Equal(full, next);
         Assert.False(File.Exists(spill.FilePath + ".rejected"));
+    }
+
+    [Fact]
+    public void A_spill_file_written_by_the_earlier_ledger_writer_is_adopted()
+    {
+        // Two lines exactly as LedgerSpillFile wrote them before the outbox was extracted.
+        const string Append = "{\"append\":{\"receiptId\":\"9d7c1e2a-0b3f-4a5d-8e6f-1a2b3c4d5e6f\",\"consentId\":\"c-legacy\",\"visitorId\":\"v-legacy\",\"timestamp\":\"2026-01-05T10:00:00+01:00\",\"revision\":2,\"noticeHash\":\"" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" + "\",\"regime\":\"OptIn\",\"region\":\"FR\",\"language\":\"fr-FR\",\"source\":\"accept-all\",\"granted\":[\"necessary\",\"analytics\"],\"denied\":[\"marketing\"],\"globalPrivacyControl\":false,\"expiresAt\":\"2027-02-04T10:00:00+01:00\",\"pagePath\":\"/\",\"userAgent\":\"Mozilla/5.0\",\"ipAddress\":\"203.0.113.0\"},\"erasure\":\"Delete\",\"queuedAt\":\"2026-01-05T09:00:01+00:00\"}";
+        const string Erase = "{\"erase\":{\"kind\":\"Visitor\",\"id\":\"v-legacy\"},\"erasure\":\"Pseudonymise\",\"queuedAt\":\"2026-01-05T09:00:02+00:00\"}";
+        var orphan = Path.Combine(_directory.Path, $"spill-4242-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(orphan, Append + "\n" + Erase + "\n", new UTF8Encoding(false));
+
+        var spill = Open();
+        var (path, items) = Assert.Single(spill.AdoptOrphans());
+
+        Assert.Equal(orphan, path);
+        Assert.Empty(_rejectedLines);
+        Assert.Equal(2, items.Count);
+        var receipt = items[0].Append;
+        Assert.NotNull(receipt);
+        Assert.Equal("9d7c1e2a-0b3f-4a5d-8e6f-1a2b3c4d5e6f", receipt.ReceiptId);
+        Assert.Equal("c-legacy", receipt.ConsentId);
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(1)), receipt.Timestamp);
+        Assert.Equal(ConsentRegime.OptIn, receipt.Regime);
+        Assert.Equal(["necessary", "analytics"], receipt.Granted);
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 9, 0, 1, TimeSpan.Zero), items[0].QueuedAt);
+        Assert.Equal(ReceiptSubject.Visitor("v-legacy"), items[1].Erase);
+        Assert.Equal(ReceiptErasure.Pseudonymise, items[1].Erasure);
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 9, 0, 2, TimeSpan.Zero), items[1].QueuedAt);
+    }
+
+    [Fact]
+    public void Items_written_now_read_the_same_as_the_earlier_format()
+    {
+        // The format did not change: the line written today for an erasure is the earlier line, byte for byte.
+        var spill = Open();
+        spill.Append([new LedgerOperation { Erase = ReceiptSubject.Visitor("v-legacy"), Erasure = ReceiptErasure.Pseudonymise, QueuedAt = new DateTimeOffset(2026, 1, 5, 9, 0, 2, TimeSpan.Zero) }]);
+
+        Assert.Equal(
+            "{\"erase\":{\"kind\":\"Visitor\",\"id\":\"v-legacy\"},\"erasure\":\"Pseudonymise\",\"queuedAt\":\"2026-01-05T09:00:02+00:00\"}\n",
+            TempDirectory.ReadShared(spill.FilePath!));
     }
 
     private static LedgerOperation Append(ConsentReceipt receipt, DateTimeOffset? queuedAt = null)
@@ -348,9 +392,9 @@ public sealed class LedgerSpillFileTests : IDisposable
         Assert.Equal(expected, actual with { Granted = expected.Granted, Denied = expected.Denied });
     }
 
-    private LedgerSpillFile Open()
+    private OutboxSpillFile<LedgerOperation> Open()
     {
-        var spill = new LedgerSpillFile(_directory.Path, NullLogger.Instance);
+        var spill = new OutboxSpillFile<LedgerOperation>(_directory.Path, LedgerJsonContext.Default.LedgerOperation, LedgerOperation.IsValid, (path, line) => _rejectedLines.Add((path, line)));
         _files.Add(spill);
         return spill;
     }

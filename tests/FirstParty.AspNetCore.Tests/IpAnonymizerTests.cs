@@ -1,7 +1,7 @@
 using System.Net;
 using FirstParty.AspNetCore.Internal;
 
-namespace FirstParty.AspNetCore.Tests.Ledger;
+namespace FirstParty.AspNetCore.Tests;
 
 public sealed class IpAnonymizerTests
 {

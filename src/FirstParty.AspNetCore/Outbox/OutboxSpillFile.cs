@@ -1,44 +1,52 @@
 using System.Buffers;
 using System.Text.Json;
-using FirstParty.AspNetCore.Diagnostics;
-using Microsoft.Extensions.Logging;
+using System.Text.Json.Serialization.Metadata;
 
-namespace FirstParty.AspNetCore.Ledger;
+namespace FirstParty.AspNetCore.Outbox;
 
 /// <summary>
-/// An append-only file of ledger operations that could not reach the store. Each line is one JSON
-/// operation, flushed to disk before <see cref="Append"/> returns. The file is held open (shared for
-/// reading only) for the life of the writer, so another writer never adopts a live file; a file
-/// left by a stopped or crashed process can be opened exclusively and is adopted at startup.
+/// An append-only file of items that could not reach their sink. Each line is one JSON item,
+/// flushed to disk before <see cref="Append"/> returns. The file is held open (shared for reading
+/// only) for the life of its outbox, so another outbox never adopts a live file; a file left by a
+/// stopped or crashed process can be opened exclusively and is adopted at startup.
 /// </summary>
-internal sealed class LedgerSpillFile : IDisposable
+internal sealed class OutboxSpillFile<T> : IDisposable
+    where T : class, IOutboxItem
 {
     internal const string Extension = ".jsonl";
     private const int ReadChunkBytes = 4 * 1024 * 1024;
 
     private readonly string _directory;
-    private readonly ILogger _logger;
+    private readonly JsonTypeInfo<T> _json;
+    private readonly Func<T, bool> _isValid;
+    private readonly Action<string, int>? _lineRejected;
     private readonly Lock _lock = new();
     private FileStream? _stream;
     private long _count;
     private DateTimeOffset? _oldest;
 
-    public LedgerSpillFile(string directory, ILogger logger)
+    /// <param name="directory">The folder of the spill files (created on the first append).</param>
+    /// <param name="json">How an item is written on one line and read back.</param>
+    /// <param name="isValid">False for a line that parses but is not a usable item.</param>
+    /// <param name="lineRejected">Told the file and line number of each line kept aside in <c>.rejected</c>.</param>
+    public OutboxSpillFile(string directory, JsonTypeInfo<T> json, Func<T, bool>? isValid = null, Action<string, int>? lineRejected = null)
     {
         _directory = directory;
-        _logger = logger;
+        _json = json;
+        _isValid = isValid ?? (static _ => true);
+        _lineRejected = lineRejected;
     }
 
-    /// <summary>The file of this writer, once something has been spilled.</summary>
+    /// <summary>The file of this outbox, once something has been spilled.</summary>
     public string? FilePath => _stream?.Name;
 
-    /// <summary>True while operations wait in the file: new ones must follow them there to keep their order.</summary>
+    /// <summary>True while items wait in the file: new ones must follow them there to keep their order.</summary>
     public bool IsActive => Volatile.Read(ref _count) > 0;
 
-    /// <summary>Operations waiting in the file.</summary>
+    /// <summary>Items waiting in the file.</summary>
     public long PendingCount => Volatile.Read(ref _count);
 
-    /// <summary>When the oldest waiting operation was asked for.</summary>
+    /// <summary>When the oldest waiting item was asked for.</summary>
     public DateTimeOffset? Oldest
     {
         get
@@ -50,20 +58,20 @@ internal sealed class LedgerSpillFile : IDisposable
         }
     }
 
-    /// <summary>Appends operations and flushes them to disk. Throws when the disk refuses them.</summary>
-    public void Append(IReadOnlyList<LedgerOperation> operations)
+    /// <summary>Appends items and flushes them to disk. Throws when the disk refuses them.</summary>
+    public void Append(IReadOnlyList<T> items)
     {
-        if (operations.Count == 0)
+        if (items.Count == 0)
         {
             return;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(operations.Count * 512);
+        var buffer = new ArrayBufferWriter<byte>(items.Count * 512);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            foreach (var operation in operations)
+            foreach (var item in items)
             {
-                JsonSerializer.Serialize(json, operation, LedgerJsonContext.Default.LedgerOperation);
+                JsonSerializer.Serialize(json, item, _json);
                 json.Flush();
                 buffer.Write("\n"u8);
                 json.Reset();
@@ -76,19 +84,20 @@ internal sealed class LedgerSpillFile : IDisposable
             stream.Seek(0, SeekOrigin.End);
             stream.Write(buffer.WrittenSpan);
             stream.Flush(flushToDisk: true);
-            _oldest ??= operations[0].QueuedAt;
-            Volatile.Write(ref _count, _count + operations.Count);
+            _oldest ??= items[0].QueuedAt;
+            Volatile.Write(ref _count, _count + items.Count);
         }
     }
 
     /// <summary>
-    /// Reads the operations from <paramref name="offset"/>, at most a few megabytes at a time; returns
+    /// Reads the items from <paramref name="offset"/>, at most a few megabytes at a time; returns
     /// them and the offset after the last whole line read.
     /// </summary>
-    public (List<LedgerOperation> Operations, long NextOffset) Read(long offset)
+    public (List<T> Items, long NextOffset) Read(long offset)
     {
         byte[] bytes;
         int length;
+        string path;
         lock (_lock)
         {
             if (_stream is null || offset >= _stream.Length)
@@ -96,6 +105,7 @@ internal sealed class LedgerSpillFile : IDisposable
                 return ([], offset);
             }
 
+            path = _stream.Name;
             length = (int)Math.Min(ReadChunkBytes, _stream.Length - offset);
             bytes = ArrayPool<byte>.Shared.Rent(length);
             _stream.Seek(offset, SeekOrigin.Begin);
@@ -106,8 +116,8 @@ internal sealed class LedgerSpillFile : IDisposable
         {
             var span = bytes.AsSpan(0, length);
             var end = span.LastIndexOf((byte)'\n') + 1;
-            var operations = Parse(span[..end], _stream.Name, _logger);
-            return (operations, offset + end);
+            var items = Parse(span[..end], path);
+            return (items, offset + end);
         }
         finally
         {
@@ -116,7 +126,7 @@ internal sealed class LedgerSpillFile : IDisposable
     }
 
     /// <summary>
-    /// Called after everything up to <paramref name="offset"/> reached the store: empties the file
+    /// Called after everything up to <paramref name="offset"/> left the file: empties the file
     /// when nothing was appended since and returns true, else returns false (read on).
     /// </summary>
     public bool TryComplete(long offset)
@@ -142,10 +152,10 @@ internal sealed class LedgerSpillFile : IDisposable
     }
 
     /// <summary>
-    /// Spill files of writers that are no longer running (another process or an earlier run): each
-    /// is opened exclusively, so a live writer's file is never taken.
+    /// Spill files of outboxes that are no longer running (another process or an earlier run):
+    /// each is opened exclusively, so a live outbox's file is never taken.
     /// </summary>
-    public IEnumerable<(string Path, List<LedgerOperation> Operations)> AdoptOrphans()
+    public IEnumerable<(string Path, List<T> Items)> AdoptOrphans()
     {
         if (!Directory.Exists(_directory))
         {
@@ -159,21 +169,21 @@ internal sealed class LedgerSpillFile : IDisposable
                 continue;
             }
 
-            List<LedgerOperation> operations;
+            List<T> items;
             try
             {
                 using var orphan = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
                 using var memory = new MemoryStream();
                 orphan.CopyTo(memory);
-                operations = Parse(memory.GetBuffer().AsSpan(0, (int)memory.Length), path, _logger);
+                items = Parse(memory.GetBuffer().AsSpan(0, (int)memory.Length), path);
             }
             catch (IOException)
             {
-                // Held by a running writer.
+                // Held by a running outbox.
                 continue;
             }
 
-            yield return (path, operations);
+            yield return (path, items);
         }
     }
 
@@ -204,10 +214,10 @@ internal sealed class LedgerSpillFile : IDisposable
         return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
     }
 
-    /// <summary>Parses whole lines; a line that is not an operation is kept aside in a <c>.rejected</c> file and logged, never dropped.</summary>
-    private static List<LedgerOperation> Parse(ReadOnlySpan<byte> lines, string path, ILogger logger)
+    /// <summary>Parses whole lines; a line that is not an item is kept aside in a <c>.rejected</c> file and reported, never dropped.</summary>
+    private List<T> Parse(ReadOnlySpan<byte> lines, string path)
     {
-        var operations = new List<LedgerOperation>();
+        var items = new List<T>();
         var number = 0;
         while (!lines.IsEmpty)
         {
@@ -220,27 +230,27 @@ internal sealed class LedgerSpillFile : IDisposable
                 continue;
             }
 
-            LedgerOperation? operation = null;
+            T? item = null;
             try
             {
-                operation = JsonSerializer.Deserialize(line, LedgerJsonContext.Default.LedgerOperation);
+                item = JsonSerializer.Deserialize(line, _json);
             }
             catch (JsonException)
             {
             }
 
-            if (operation is null || operation.IsWake || (operation.Append is { } receipt && (receipt.ReceiptId is null || receipt.ConsentId is null)))
+            if (item is null || !_isValid(item))
             {
-                logger.SpillLineRejected(path, number);
+                _lineRejected?.Invoke(path, number);
                 using var rejected = new FileStream(path + ".rejected", FileMode.Append, FileAccess.Write, FileShare.Read);
                 rejected.Write(line);
                 rejected.Write("\n"u8);
                 continue;
             }
 
-            operations.Add(operation);
+            items.Add(item);
         }
 
-        return operations;
+        return items;
     }
 }
