@@ -98,6 +98,9 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorForwarder>();
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorRequestHandler>();
         services.TryAddSingleton<IFirstPartyTracker, FirstParty.AspNetCore.Collector.FirstPartyTracker>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Collector.SnowplowNetworkCookie>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.SnowplowCollector>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeclaredService, FirstParty.AspNetCore.Collector.SnowplowNetworkCookieDeclaration>());
         services.AddHostedService(static sp => sp.GetRequiredService<FirstParty.AspNetCore.Collector.CollectorForwarder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, GoogleAnalyticsSnippet>());
@@ -106,9 +109,12 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, MatomoSnippet>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, ClaritySnippet>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, PlausibleSnippet>());
-        // The provider profiles declare their cookies in code: the catalogue sees them as declared services.
+        // The provider profiles and the collector declare their cookies in code: the catalogue sees them
+        // as declared services, the collector's first (its sp carries the collector's name and lifetime).
         services.TryAddSingleton(static sp => new CookieCatalogue(
-            sp.GetRequiredService<IOptions<FirstPartyOptions>>(), sp.GetRequiredService<ConsentPolicy>(), sp.GetServices<ProviderProfile>()));
+            sp.GetRequiredService<IOptions<FirstPartyOptions>>(),
+            sp.GetRequiredService<ConsentPolicy>(),
+            [.. sp.GetServices<IDeclaredService>(), .. sp.GetServices<ProviderProfile>()]));
         services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ResponseSteps>();
         if (!services.Any(static d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType == typeof(ResponseStepStartupFilter)))

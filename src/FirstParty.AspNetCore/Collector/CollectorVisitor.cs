@@ -31,6 +31,9 @@ internal sealed record CollectorVisitor
     /// <summary>The user agent to forward (per <see cref="CollectorVendorOptions.UserAgent"/>), or null.</summary>
     public string? UserAgent { get; init; }
 
+    /// <summary>Snowplow's network user id: the request's <c>sp</c> cookie when it holds a UUID (Snowplow only), else null.</summary>
+    public string? NetworkUserId { get; init; }
+
     /// <summary>The page's origin (<c>https://shop.example.com</c>), for events the server makes itself.</summary>
     public string? Origin { get; init; }
 }

@@ -39,6 +39,7 @@ internal sealed class CollectorVisitors(IOptions<FirstPartyOptions> options)
             UserId = options.Value.Providers.UserId?.Invoke(context),
             ClientIp = CollectorClientInfo.Ip(context, vendor.IpForwarding),
             UserAgent = CollectorClientInfo.UserAgent(context, vendor.UserAgent),
+            NetworkUserId = vendor is SnowplowCollectorOptions snowplow ? SnowplowNetworkCookie.Read(context, snowplow.CookieName) : null,
             Origin = request.Host.HasValue ? $"{request.Scheme}://{request.Host}{request.PathBase}" : null,
         };
     }

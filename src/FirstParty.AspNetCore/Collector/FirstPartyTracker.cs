@@ -1,5 +1,6 @@
 using FirstParty.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace FirstParty.AspNetCore.Collector;
@@ -28,6 +29,7 @@ internal sealed class FirstPartyTracker(
         }
 
         var now = time.GetUtcNow();
+        trackedEvent = WithRequestDefaults(trackedEvent, context.Request);
         foreach (var vendor in vendors)
         {
             var settings = vendor.OptionsOf(collector);
@@ -54,5 +56,24 @@ internal sealed class FirstPartyTracker(
         }
 
         return new TrackResult(queued, refused);
+    }
+
+    /// <summary>The event with what its documentation promises for nulls: the request's URL and <c>Referer</c>.</summary>
+    private static TrackedEvent WithRequestDefaults(TrackedEvent trackedEvent, HttpRequest request)
+    {
+        var referrer = trackedEvent.Referrer ?? (request.Headers.Referer.ToString() is { Length: > 0 } header ? header : null);
+        if (trackedEvent.Url is not null && ReferenceEquals(referrer, trackedEvent.Referrer))
+        {
+            return trackedEvent;
+        }
+
+        return new TrackedEvent(trackedEvent.Name)
+        {
+            Url = trackedEvent.Url ?? (request.Host.HasValue ? request.GetEncodedUrl() : null),
+            Title = trackedEvent.Title,
+            Referrer = referrer,
+            Properties = trackedEvent.Properties,
+            Vendors = trackedEvent.Vendors,
+        };
     }
 }

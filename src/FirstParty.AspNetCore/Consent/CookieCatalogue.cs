@@ -39,9 +39,12 @@ internal sealed class CookieCatalogue
         var storage = policy.LocalStorageKeys.ToDictionary(s => s.Key, s => s.Value.ToList(), StringComparer.Ordinal);
         foreach (var profile in declaredServices ?? [])
         {
+            // A service may be allowed by a configured service's grant (category/service): listed under its category.
+            var slash = profile.Category.IndexOf('/', StringComparison.Ordinal);
+            var category = slash < 0 ? profile.Category : profile.Category[..slash];
             foreach (var cookie in profile.Declarations)
             {
-                Add(new Entry(profile.Category, profile.ServiceKey, cookie, profile.ProviderName));
+                Add(new Entry(category, profile.ServiceKey, cookie, profile.ProviderName) { ChoiceKey = profile.Category });
             }
 
             if (profile.StorageKeys.Any())

@@ -12,7 +12,7 @@ internal interface IDeclaredService
     /// <summary>Who runs the service, for the cookie table.</summary>
     string ProviderName { get; }
 
-    /// <summary>The consent category whose grant allows the cookies.</summary>
+    /// <summary>The consent category whose grant allows the cookies, or a configured service of one (<c>category/service</c>).</summary>
     string Category { get; }
 
     /// <summary>The cookies the service sets.</summary>
