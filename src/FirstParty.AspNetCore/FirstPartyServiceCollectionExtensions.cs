@@ -96,6 +96,9 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorForwarder>();
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.CollectorRequestHandler>();
         services.TryAddSingleton<IFirstPartyTracker, FirstParty.AspNetCore.Collector.FirstPartyTracker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.AmplitudeCollector>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.GoogleAnalyticsCollector>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.PlausibleCollector>());
         services.AddHostedService(static sp => sp.GetRequiredService<FirstParty.AspNetCore.Collector.CollectorForwarder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, GoogleAnalyticsSnippet>());

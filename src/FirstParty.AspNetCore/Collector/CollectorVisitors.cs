@@ -40,6 +40,8 @@ internal sealed class CollectorVisitors(IOptions<FirstPartyOptions> options)
             ClientIp = CollectorClientInfo.Ip(context, vendor.IpForwarding),
             UserAgent = CollectorClientInfo.UserAgent(context, vendor.UserAgent),
             Origin = request.Host.HasValue ? $"{request.Scheme}://{request.Host}{request.PathBase}" : null,
+            RequestPath = request.Path.Value + request.QueryString.Value,
+            Referrer = request.Headers.Referer.ToString() is { Length: > 0 } referrer ? referrer : null,
         };
     }
 }
