@@ -68,6 +68,9 @@ internal sealed class VendorTestHost : IAsyncDisposable
     /// <summary>GA4's client id as the server wrote it into <c>_ga</c>.</summary>
     public static string GoogleClientId(CookieJar jar) => jar["_ga"]!["GA1.1.".Length..];
 
+    /// <summary>The User-Agent header as sent on the wire (HttpClient splits it into product tokens).</summary>
+    public static string? UserAgentOf(UpstreamCall call) => call.Headers.TryGetValue("User-Agent", out var values) ? string.Join(' ', values) : null;
+
     public Task<RawResponse> PostAsync(string path, string body, string contentType, CookieJar? jar, Action<HttpRequestMessage>? configure = null)
         => App.SendRawAsync(HttpMethod.Post, CollectorTestSupport.Prefix + path, jar, request =>
         {
