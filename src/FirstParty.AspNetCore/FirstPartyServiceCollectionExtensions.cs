@@ -101,6 +101,9 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton<FirstParty.AspNetCore.Collector.SnowplowNetworkCookie>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.SnowplowCollector>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeclaredService, FirstParty.AspNetCore.Collector.SnowplowNetworkCookieDeclaration>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.AmplitudeCollector>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.GoogleAnalyticsCollector>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<FirstParty.AspNetCore.Collector.ICollectorVendor, FirstParty.AspNetCore.Collector.PlausibleCollector>());
         services.AddHostedService(static sp => sp.GetRequiredService<FirstParty.AspNetCore.Collector.CollectorForwarder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirstPartyOptions>, ProviderOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrackingSnippet, GoogleAnalyticsSnippet>());

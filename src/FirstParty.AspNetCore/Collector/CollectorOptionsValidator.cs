@@ -84,6 +84,12 @@ internal static class CollectorOptionsValidator
             }
         }
 
+        if (collector.Plausible is { Upstream: not null, UserAgent: UserAgentForwarding.None })
+        {
+            // Plausible's Events API requires the visitor's User-Agent and silently drops events without one.
+            failures.Add($"{Section}:Plausible:UserAgent must be Full or Reduced: Plausible drops every event that has no User-Agent.");
+        }
+
         if (collector.Enabled && collector.Snowplow?.Upstream is null && collector.Amplitude?.Upstream is null
             && collector.GoogleAnalytics?.Upstream is null && collector.Plausible?.Upstream is null)
         {

@@ -37,11 +37,11 @@ internal sealed class CollectorRequestHandler(
             if (body.Status == StatusCodes.Status413PayloadTooLarge)
             {
                 logger.CollectorHitTooLarge(vendor.Name, body.Length, limit);
-                return Results.Problem(detail: $"The request body is larger than {limit} bytes.", statusCode: body.Status);
+                return Problem($"The request body is larger than {limit} bytes.", body.Status, null, null);
             }
 
             logger.CollectorHitMalformed(vendor.Name, body.Problem!);
-            return Results.Problem(detail: body.Problem, statusCode: body.Status);
+            return Problem(body.Problem, body.Status, null, null);
         }
 
         var granted = visitors.IsGranted(context, vendor);
@@ -70,7 +70,7 @@ internal sealed class CollectorRequestHandler(
         {
             metrics.CollectorDropped(vendor.Name, "malformed", Math.Max(1, accepted.Events));
             logger.CollectorHitMalformed(vendor.Name, error);
-            return Results.Problem(detail: error, statusCode: StatusCodes.Status400BadRequest, title: "Malformed analytics hit");
+            return Problem(error, StatusCodes.Status400BadRequest, "Malformed analytics hit", accepted.ProblemExtensions);
         }
 
         if (!granted)
@@ -100,6 +100,25 @@ internal sealed class CollectorRequestHandler(
         }
 
         return vendor.Answer(hit, accepted);
+    }
+
+    /// <summary>
+    /// A problem+json answer that also carries the status as a numeric <c>code</c> member: Amplitude's
+    /// SDK takes the status from the body's <c>code</c> when the body is JSON (and reads a missing one
+    /// as "unknown", which it retries), so every SDK sees the status the HTTP response has.
+    /// </summary>
+    private static IResult Problem(string? detail, int status, string? title, IReadOnlyDictionary<string, object?>? vendorMembers)
+    {
+        var extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = status };
+        if (vendorMembers is not null)
+        {
+            foreach (var (key, value) in vendorMembers)
+            {
+                extensions[key] = value;
+            }
+        }
+
+        return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes (after gzip, when the SDK compressed the body).</summary>

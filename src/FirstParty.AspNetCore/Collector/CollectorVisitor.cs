@@ -36,4 +36,10 @@ internal sealed record CollectorVisitor
 
     /// <summary>The page's origin (<c>https://shop.example.com</c>), for events the server makes itself.</summary>
     public string? Origin { get; init; }
+
+    /// <summary>The request's path and query below <see cref="Origin"/> (<c>/checkout/done?order=5</c>), for events the server makes itself.</summary>
+    public string? RequestPath { get; init; }
+
+    /// <summary>The request's <c>Referer</c>, or null.</summary>
+    public string? Referrer { get; init; }
 }

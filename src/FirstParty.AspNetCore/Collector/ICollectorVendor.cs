@@ -82,7 +82,11 @@ internal readonly record struct CollectorAccept
     /// <summary>Why the hit is malformed (answered 400, never forwarded), or null.</summary>
     public string? Error { get; init; }
 
-    public static CollectorAccept Malformed(string error) => new() { Envelopes = [], Error = error };
+    /// <summary>Members the vendor's SDK reads in a 400 answer (Amplitude's <c>error</c>, <c>missing_field</c>), added to the problem+json body; null for none.</summary>
+    public IReadOnlyDictionary<string, object?>? ProblemExtensions { get; init; }
+
+    public static CollectorAccept Malformed(string error, IReadOnlyDictionary<string, object?>? problemExtensions = null)
+        => new() { Envelopes = [], Error = error, ProblemExtensions = problemExtensions };
 }
 
 /// <summary>An upstream request and the indexes (in the batch) of the envelopes it carries.</summary>
