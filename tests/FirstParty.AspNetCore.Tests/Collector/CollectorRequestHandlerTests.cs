@@ -199,6 +199,7 @@ public sealed class CollectorRequestHandlerTests : IDisposable
     public async Task Failed_deliveries_are_retried_until_the_upstream_takes_them_once()
     {
         await using var app = await StartAsync("Implied");
+        _upstream.Clock = app.Time;
         var failures = 2;
         _upstream.Respond = _ => Interlocked.Decrement(ref failures) >= 0
             ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
@@ -227,7 +228,10 @@ public sealed class CollectorRequestHandlerTests : IDisposable
         jar = await app.JarWithVisitorCookiesAsync();
         var visitorId = await VisitorIdAsync(app, jar);
         var queued = await app.SendRawAsync(HttpMethod.Post, "/track?name=purchase", jar);
+        await SettleAsync();
         Assert.Contains("echo", queued.Json().GetProperty("queued").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("purchase|" + visitorId, Assert.Single(await _upstream.WaitForAsync(1)).Body);
+        await _upstream.WaitForAsync(1);
+        await SettleAsync();
+        Assert.Equal("purchase|" + visitorId, Assert.Single(_upstream.Calls, c => c.Uri.AbsolutePath == "/collect").Body);
     }
 }

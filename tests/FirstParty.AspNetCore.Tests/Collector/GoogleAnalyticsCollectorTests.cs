@@ -194,7 +194,7 @@ public sealed class GoogleAnalyticsCollectorTests
 
         await host.App.SendRawAsync(HttpMethod.Post, "/track?name=purchase", jar, r => r.Headers.TryAddWithoutValidation("User-Agent", VendorTestHost.UserAgent));
 
-        await host.Upstream.WaitForAsync(1);
+        await host.Upstream.WaitForAsync(c => c.Uri.Host == "region1.google-analytics.test");
         await VendorTestHost.SettleAsync();
         var call = host.Upstream.Calls.Single(c => c.Uri.Host == "region1.google-analytics.test");
         Assert.Equal(HttpMethod.Get, call.Method);

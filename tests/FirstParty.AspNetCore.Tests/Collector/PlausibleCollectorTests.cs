@@ -135,7 +135,7 @@ public sealed class PlausibleCollectorTests
 
         await host.App.SendRawAsync(HttpMethod.Post, "/track", jar, r => r.Headers.TryAddWithoutValidation("User-Agent", VendorTestHost.UserAgent));
 
-        await host.Upstream.WaitForAsync(1);
+        await host.Upstream.WaitForAsync(c => c.Uri.Host == "plausible.test");
         await VendorTestHost.SettleAsync();
         var call = host.Upstream.Calls.Single(c => c.Uri.Host == "plausible.test");
         Assert.Equal("/api/event", call.Uri.AbsolutePath);

@@ -53,6 +53,7 @@ internal sealed class VendorTestHost : IAsyncDisposable
             };
             configure?.Invoke(o);
         });
+        upstream.Clock = app.Time;
         return new VendorTestHost(app, upstream, spill);
     }
 

@@ -25,21 +25,31 @@ internal sealed class CapturingUpstream : HttpMessageHandler
     /// <summary>The answer to give (the request is already recorded).</summary>
     public Func<UpstreamCall, HttpResponseMessage> Respond { get; set; } = static _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("ok") };
 
+    /// <summary>
+    /// The app's fake clock: the outbox waits between retries on the app's <see cref="TimeProvider"/>,
+    /// so <see cref="WaitForAsync"/> moves this clock on while it waits.
+    /// </summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider? Clock { get; set; }
+
     /// <summary>Waits until at least <paramref name="count"/> calls arrived (the collector forwards in the background).</summary>
-    public async Task<IReadOnlyList<UpstreamCall>> WaitForAsync(int count, TimeSpan? timeout = null)
+    public Task<IReadOnlyList<UpstreamCall>> WaitForAsync(int count, TimeSpan? timeout = null) => WaitForAsync(static _ => true, count, timeout);
+
+    /// <summary>Waits until at least <paramref name="count"/> calls that match arrived; returns those.</summary>
+    public async Task<IReadOnlyList<UpstreamCall>> WaitForAsync(Func<UpstreamCall, bool> match, int count = 1, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (Calls.Count < count)
+        while (Calls.Count(match) < count)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Expected {count} upstream calls, got {Calls.Count}.");
+                throw new TimeoutException($"Expected {count} matching upstream calls, got {Calls.Count(match)} of {Calls.Count}.");
             }
 
             await Task.Delay(10);
+            Clock?.Advance(TimeSpan.FromMilliseconds(250));
         }
 
-        return [.. Calls];
+        return [.. Calls.Where(match)];
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
