@@ -50,9 +50,10 @@ builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOption
 
 builder.Services.AddSingleton<CollectorStub>();
 
-// Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger, and
-// where the cookie keys are kept (degraded when a restart would lose them) at /healthz/key-ring.
-builder.Services.AddHealthChecks().AddConsentLedger().AddFirstPartyKeyRing();
+// Reports the ledger's queue, spill backlog and database reachability at /healthz/ledger, where the
+// cookie keys are kept (degraded when a restart would lose them) at /healthz/key-ring,
+// and the collector's delivery to each vendor at /healthz/collector.
+builder.Services.AddHealthChecks().AddConsentLedger().AddFirstPartyKeyRing().AddFirstPartyCollector();
 
 // A strict Content-Security-Policy (no 'unsafe-inline'): the tag helpers put the request's nonce on
 // every inline and gated script they render.
@@ -121,7 +122,14 @@ app.MapGet("/api/visitor", (HttpContext context) => context.GetVisitor() is { } 
 app.MapGet("/embed/roasting", () => Results.Content("<!doctype html><title>Player</title><p>Video: how we roast</p>", "text/html"))
     .DisableVisitorCookies();
 
-// The collectors the snippets send to, stubbed so the sample runs offline.
+// The same-origin collector (FirstParty:Collector): the snippets send the SDKs' events to /_fp/c/...,
+// the server checks consent, puts its own ids in and forwards them without the visitor's IP.
+app.MapFirstPartyCollector();
+
+// The vendors' collectors behind it, stubbed so the sample runs offline (the Upstream settings point
+// here); GET /collector/events shows what they received. Also the SDKs' direct endpoints when the
+// collector is switched off (/collector for Snowplow, /amp for Amplitude).
+app.MapMethods("/stub/{vendor}/{**path}", ["GET", "POST"], (HttpContext context, string vendor, CollectorStub stub) => stub.AcceptAsync(context, vendor)).DisableVisitorCookies().DisableAntiforgery();
 app.MapPost("/collector/{**path}", (HttpContext context, CollectorStub stub) => stub.AcceptAsync(context, "snowplow")).DisableVisitorCookies().DisableAntiforgery();
 app.MapPost("/amp/{**path}", (HttpContext context, CollectorStub stub) => stub.AcceptAsync(context, "amplitude")).DisableVisitorCookies().DisableAntiforgery();
 app.MapGet("/collector/events", (CollectorStub stub) => Results.Json(stub.Events)).DisableVisitorCookies();
@@ -129,6 +137,7 @@ app.MapGet("/collector/events", (CollectorStub stub) => Results.Json(stub.Events
 // Probes must not mint visitors.
 app.MapGet("/healthz", () => Results.Text("ok")).DisableVisitorCookies();
 app.MapHealthChecks("/healthz/ledger", new HealthCheckOptions { Predicate = check => check.Name == "consent-ledger" }).DisableVisitorCookies();
+app.MapHealthChecks("/healthz/collector", new HealthCheckOptions { Predicate = check => check.Name == "firstparty-collector" }).DisableVisitorCookies();
 app.MapHealthChecks("/healthz/key-ring", new HealthCheckOptions { Predicate = check => check.Name == "firstparty-key-ring" }).DisableVisitorCookies();
 
 app.Run();

@@ -12,9 +12,14 @@ public sealed class BasketModel : PageModel
 
     public void OnGet() => Count = HttpContext.Session.GetInt32(Key) ?? 0;
 
-    public IActionResult OnPost()
+    public async Task<IActionResult> OnPostAsync()
     {
-        HttpContext.Session.SetInt32(Key, (HttpContext.Session.GetInt32(Key) ?? 0) + 1);
+        var count = (HttpContext.Session.GetInt32(Key) ?? 0) + 1;
+        HttpContext.Session.SetInt32(Key, count);
+
+        // A server-side event: sent by the collector to every analytics vendor consent allows, with
+        // the visitor's ids, even when the browser runs no JavaScript. Without consent nothing is sent.
+        await HttpContext.TrackAsync("add_to_basket", new Dictionary<string, object?> { ["items"] = count });
         return RedirectToPage();
     }
 }
