@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FirstParty.AspNetCore.Ledger;
@@ -66,6 +67,39 @@ public sealed class TracingTests : IDisposable
         Assert.Equal(1, failed.GetTagItem("firstparty.ledger.operations"));
         Assert.Equal(ActivityKind.Client, failed.Kind);
         Assert.NotNull(failed.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public async Task A_collector_forward_is_traced_with_its_vendor_size_and_status_and_a_failed_one_as_an_error()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var upstream = new CapturingUpstream();
+        var fail = false;
+        upstream.Respond = _ => new HttpResponseMessage(fail ? System.Net.HttpStatusCode.ServiceUnavailable : System.Net.HttpStatusCode.OK);
+        var sink = new FirstParty.AspNetCore.Collector.CollectorUpstreamSink(
+            new FirstParty.AspNetCore.Tests.Collector.EchoVendor(),
+            new Uri("https://upstream.test"),
+            new FirstParty.AspNetCore.Collector.CollectorUpstreamClient(upstream, Microsoft.Extensions.Options.Options.Create(new FirstPartyOptions())),
+            new FirstParty.AspNetCore.Diagnostics.FirstPartyMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        FirstParty.AspNetCore.Collector.CollectorEnvelope[] batch = [new() { Vendor = "echo", Path = "/collect", Body = "a" }, new() { Vendor = "echo", Path = "/collect", Body = "b" }];
+
+        await sink.DeliverAsync(batch, new FirstParty.AspNetCore.Outbox.DeliveryOutcome[2], CancellationToken.None);
+        fail = true;
+        await sink.DeliverAsync(batch, new FirstParty.AspNetCore.Outbox.DeliveryOutcome[2], CancellationToken.None);
+
+        var spans = _stopped.Where(a => a.OperationName == "firstparty.collector.forward").ToList();
+        Assert.Equal(2, spans.Count);
+        Assert.All(spans, a =>
+        {
+            Assert.Equal(ActivityKind.Client, a.Kind);
+            Assert.Equal("echo", a.GetTagItem("firstparty.collector.vendor"));
+            Assert.Equal(2, a.GetTagItem("firstparty.collector.events"));
+        });
+        Assert.Equal(200, spans[0].GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Unset, spans[0].Status);
+        Assert.Equal(503, spans[1].GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Error, spans[1].Status);
     }
 }
 

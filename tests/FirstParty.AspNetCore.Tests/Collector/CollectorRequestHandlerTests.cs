@@ -234,4 +234,28 @@ public sealed class CollectorRequestHandlerTests : IDisposable
         await SettleAsync();
         Assert.Equal("purchase|" + visitorId, Assert.Single(_upstream.Calls, c => c.Uri.AbsolutePath == "/collect").Body);
     }
+
+    [Fact]
+    public async Task Global_privacy_control_stops_a_vendor_declared_under_a_sale_or_sharing_category()
+    {
+        await using var app = await StartAsync("OptOut", o =>
+        {
+            o.Configuration["FirstParty:Consent:HonorGlobalPrivacyControl"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:0:Key"] = "necessary";
+            o.Configuration["FirstParty:Consent:Categories:0:Required"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:1:Key"] = "marketing";
+            o.Configuration["FirstParty:Consent:Categories:1:SaleOrSharing"] = "true";
+            o.Configuration["FirstParty:Consent:Categories:2:Key"] = "analytics";
+            o.Configuration["FirstParty:Collector:Plausible:Consent"] = "marketing";
+        });
+
+        var withSignal = await PostHitAsync(app, new CookieJar(), "gpc", r => r.Headers.Add("Sec-GPC", "1"));
+        Assert.Equal("1", withSignal.Header("x-echo-dropped"));
+        await SettleAsync();
+        Assert.Empty(_upstream.Calls);
+
+        var without = await PostHitAsync(app, new CookieJar(), "no-signal");
+        Assert.Null(without.Header("x-echo-dropped"));
+        Assert.StartsWith("no-signal|", Assert.Single(await _upstream.WaitForAsync(1)).Body, StringComparison.Ordinal);
+    }
 }
