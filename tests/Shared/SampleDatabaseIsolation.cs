@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace FirstParty.AspNetCore.TestSupport;
 
 /// <summary>
-/// The samples keep their consent ledger in App_Data/ledger.db; tests must neither write into the
+/// The samples keep their consent ledger in App_Data/ledger.db (and the collector its spill files
+/// under App_Data); tests must neither write into the
 /// developer's copy nor let two hosts of one run share a file (one host's receipts, spill files or
 /// schema creation would show up in, or race with, another's). Linked into each test project that
 /// hosts the samples.
@@ -28,6 +29,7 @@ internal static class SampleDatabaseIsolation
         Directory.CreateDirectory(folder);
         Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", $"Data Source={Path.Combine(folder, "ledger.db")}");
         Environment.SetEnvironmentVariable("FirstParty__Ledger__SpillDirectory", Path.Combine(folder, "spill"));
+        Environment.SetEnvironmentVariable("FirstParty__Collector__SpillDirectory", Path.Combine(folder, "collector-spill"));
     }
 
     /// <summary>
@@ -43,6 +45,7 @@ internal static class SampleDatabaseIsolation
         Directory.CreateDirectory(folder);
         builder.UseSetting("ConnectionStrings:Ledger", $"Data Source={LedgerFile(folder)}");
         builder.UseSetting("FirstParty:Ledger:SpillDirectory", Path.Combine(folder, "spill"));
+        builder.UseSetting("FirstParty:Collector:SpillDirectory", Path.Combine(folder, "collector-spill"));
         return folder;
     }
 
