@@ -271,6 +271,48 @@ public sealed class FirstPartyMiddlewareTests
     }
 
     [Theory]
+    [InlineData("GET")]
+    [InlineData("POST")]
+    public async Task A_blazor_enhanced_navigation_after_the_session_timed_out_starts_a_new_session(string method)
+    {
+        await using var app = await TestApp.StartAsync();
+        var jar = new CookieJar();
+        var first = (await app.NavigateAsync(jar: jar)).RequireVisitor();
+
+        app.Time.Advance(TimeSpan.FromMinutes(31));
+        var visit = await app.SendAsync(new HttpMethod(method), "/page", jar, r =>
+        {
+            AddHeaders(r, "text/html; blazor-enhanced-nav=on", "empty");
+            r.Headers.TryAddWithoutValidation("Sec-Fetch-Mode", "no-cors");
+            r.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        });
+
+        var visitor = visit.RequireVisitor();
+        Assert.Equal(first.VisitorId, visitor.VisitorId);
+        Assert.True(visitor.IsNewSession);
+        Assert.Equal(2, visitor.SessionIndex);
+        Assert.NotEqual(first.SessionId, visitor.SessionId);
+        Assert.NotNull(visit.Cookie(TestApp.SessionCookie));
+    }
+
+    [Fact]
+    public async Task A_blazor_enhanced_navigation_slides_the_session()
+    {
+        await using var app = await TestApp.StartAsync();
+        var jar = new CookieJar();
+        var first = (await app.NavigateAsync(jar: jar)).RequireVisitor();
+
+        // Clicks only, each within the timeout but together past it: the session must keep sliding.
+        for (var i = 0; i < 4; i++)
+        {
+            app.Time.Advance(TimeSpan.FromMinutes(20));
+            var visit = await app.SendAsync(HttpMethod.Get, "/page", jar, r => AddHeaders(r, "text/html; blazor-enhanced-nav=on", "empty"));
+            Assert.Equal(first.SessionId, visit.RequireVisitor().SessionId);
+            Assert.NotNull(visit.Cookie(TestApp.SessionCookie));
+        }
+    }
+
+    [Theory]
     [InlineData("/disabled-attribute")]
     [InlineData("/disabled-convention")]
     public async Task Opted_out_endpoints_never_mint_cookies(string path)

@@ -67,4 +67,49 @@ public sealed class NavigationDetectorTests
         request.Headers.Accept = new StringValues(["application/json", "text/html"]);
         Assert.True(NavigationDetector.IsTopLevelNavigation(request));
     }
+
+    private static HttpRequest Enhanced(string method, string? secFetchSite = "same-origin", string accept = "text/html; blazor-enhanced-nav=on")
+    {
+        var request = Request(method, accept, secFetchDest: "empty");
+        request.Headers["Sec-Fetch-Mode"] = "no-cors";
+        if (secFetchSite is not null)
+        {
+            request.Headers["Sec-Fetch-Site"] = secFetchSite;
+        }
+
+        return request;
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("POST")] // an enhanced form post
+    public void A_blazor_enhanced_navigation_is_a_navigation(string method)
+        => Assert.True(NavigationDetector.IsTopLevelNavigation(Enhanced(method)));
+
+    [Fact]
+    public void A_blazor_enhanced_navigation_without_fetch_metadata_is_a_navigation()
+        => Assert.True(NavigationDetector.IsTopLevelNavigation(Request("GET", "text/html; blazor-enhanced-nav=on")));
+
+    [Theory]
+    [InlineData("cross-site")]
+    [InlineData("same-site")]
+    [InlineData("none")]
+    public void An_enhanced_navigation_header_sent_from_elsewhere_is_not_a_navigation(string site)
+        => Assert.False(NavigationDetector.IsTopLevelNavigation(Enhanced("GET", site)));
+
+    [Theory]
+    [InlineData("text/html;blazor-enhanced-nav=on")]
+    [InlineData("text/html; blazor-enhanced-nav=off")]
+    [InlineData("TEXT/HTML; BLAZOR-ENHANCED-NAV=ON")]
+    [InlineData("text/html")]
+    public void Only_the_exact_enhanced_navigation_accept_value_counts(string accept)
+        => Assert.False(NavigationDetector.IsTopLevelNavigation(Enhanced("GET", accept: accept)));
+
+    [Fact]
+    public void An_enhanced_navigation_accept_beside_another_value_does_not_count()
+    {
+        var request = Enhanced("GET");
+        request.Headers.Accept = new StringValues(["text/html; blazor-enhanced-nav=on", "application/json"]);
+        Assert.False(NavigationDetector.IsTopLevelNavigation(request));
+    }
 }

@@ -10,6 +10,14 @@ namespace FirstParty.AspNetCore.Visitors;
 internal static class NavigationDetector
 {
     private const string SecFetchDest = "Sec-Fetch-Dest";
+    private const string SecFetchSite = "Sec-Fetch-Site";
+
+    /// <summary>
+    /// The one <c>Accept</c> value of Blazor's enhanced navigation and enhanced form posts: they are
+    /// <c>no-cors</c> fetches (<c>Sec-Fetch-Dest: empty</c>), so Blazor flags them in the only header it
+    /// may set, and its server matches the value exactly.
+    /// </summary>
+    internal const string BlazorEnhancedNavigationAccept = "text/html; blazor-enhanced-nav=on";
 
     public static bool IsTopLevelNavigation(HttpRequest request)
     {
@@ -17,7 +25,13 @@ internal static class NavigationDetector
         if (dest.Count > 0)
         {
             // Browsers that send Fetch Metadata say exactly what they are loading ("iframe" is not top level).
-            return string.Equals(dest[0], "document", StringComparison.OrdinalIgnoreCase);
+            return string.Equals(dest[0], "document", StringComparison.OrdinalIgnoreCase)
+                || IsBlazorEnhancedNavigation(request);
+        }
+
+        if (IsBlazorEnhancedNavigation(request))
+        {
+            return true;
         }
 
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
@@ -34,5 +48,22 @@ internal static class NavigationDetector
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A Blazor Web App page change or form post made by enhanced navigation: the person moved to a
+    /// page of this site, the document just was not reloaded. Only from this site itself: another
+    /// site's script could send the same header, but its fetch is not this site's navigation.
+    /// </summary>
+    public static bool IsBlazorEnhancedNavigation(HttpRequest request)
+    {
+        var accept = request.Headers.Accept;
+        if (accept.Count != 1 || !string.Equals(accept[0], BlazorEnhancedNavigationAccept, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var site = request.Headers[SecFetchSite];
+        return site.Count == 0 || string.Equals(site[0], "same-origin", StringComparison.OrdinalIgnoreCase);
     }
 }
