@@ -31,6 +31,11 @@ interface FirstPartyState {
 }
 
 interface FirstPartyApi {
+  /**
+   * Reads the state the server rendered into the page again and revives what it grants, as a fresh
+   * load would: for pages updated in place (Blazor's enhanced navigation calls it by itself).
+   */
+  refresh(): void;
   /** A copy of the current state. */
   getState(): FirstPartyState;
   /**

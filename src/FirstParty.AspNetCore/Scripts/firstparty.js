@@ -273,8 +273,31 @@
     return postChoice(body, true).then(applyState);
   };
 
+  // The page was updated in place: Blazor's enhanced navigation and enhanced forms merge the server's
+  // new HTML into this document and run none of its scripts. Take the state the server rendered with
+  // it and do what a fresh load would.
+  const refresh = () => {
+    const fresh = JSON.parse(document.getElementById('fp-config')?.textContent || 'null');
+    if (fresh) state = { decided: fresh.decided, categories: fresh.categories, services: fresh.services };
+    const banner = one(BANNER);
+    if (banner) markAsDialog(banner);
+    reviveGranted();
+    syncPreferenceForms();
+    clearRefusedStorage();
+  };
+
+  // Blazor raises enhancedload through its own registry, not as a DOM event; blazor.web.js may load
+  // after this script, so look again once the document is parsed and loaded. Listen once only.
+  let blazorHooked;
+  const hookBlazor = () => {
+    if (blazorHooked || !window.Blazor?.addEventListener) return;
+    blazorHooked = true;
+    window.Blazor.addEventListener('enhancedload', refresh);
+  };
+
   /** @type {FirstPartyApi} */
   window.firstParty = {
+    refresh,
     // A copy, so a caller cannot change what the script decides with.
     getState: () => structuredClone(state),
     openPreferences: () => {
@@ -300,4 +323,6 @@
   }
   reviveGranted();
   clearRefusedStorage();
+  hookBlazor();
+  for (const type of ['DOMContentLoaded', 'load']) addEventListener(type, hookBlazor, { once: true });
 })();
