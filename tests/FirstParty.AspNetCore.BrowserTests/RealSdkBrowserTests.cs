@@ -5,9 +5,10 @@ namespace FirstParty.AspNetCore.BrowserTests;
 
 /// <summary>
 /// The sample's <c>&lt;tracking-snippet&gt;</c>s with the real SDKs from npm (Snowplow browser
-/// tracker 4.10.1, Amplitude analytics-browser 2.45.6), served by the sample itself, sending to the
-/// sample's collector stub: nothing loads before consent; after it, each SDK reports the server's
-/// visitor id, sends it, keeps it across reloads and gets it back after its own cookie is deleted.
+/// tracker 4.10.1, Amplitude analytics-browser 2.45.6), served by the sample itself, sending through
+/// the sample's same-origin collector to the fixture's upstream stub: nothing loads before consent;
+/// after it, each SDK reports the server's visitor id, sends it, keeps it across reloads and gets it
+/// back after its own cookie is deleted.
 /// </summary>
 public sealed class RealSdkBrowserTests(SampleSiteFixture site) : IClassFixture<SampleSiteFixture>
 {
@@ -39,8 +40,8 @@ public sealed class RealSdkBrowserTests(SampleSiteFixture site) : IClassFixture<
 
         Assert.Equal(visitorId, await SnowplowDomainUserIdAsync(page));
         Assert.Equal(visitorId, await AmplitudeDeviceIdAsync(page));
-        await CollectedAsync(page, $"\"duid\":\"{visitorId}\"", "the Snowplow collector receives the server's id");
-        await CollectedAsync(page, $"\"device_id\":\"{visitorId}\"", "Amplitude's API receives the server's id");
+        await site.Upstream.WaitForAsync(h => h.SnowplowEvents().Any(e => UpstreamHit.Text(e, "duid") == visitorId), "the Snowplow collector receives the server's id");
+        await site.Upstream.WaitForAsync(h => h.AmplitudeEvents().Any(e => UpstreamHit.Text(e, "device_id") == visitorId), "Amplitude's API receives the server's id");
 
         await page.ReloadAsync();
         Assert.Equal(visitorId, await SnowplowDomainUserIdAsync(page));
@@ -106,16 +107,6 @@ public sealed class RealSdkBrowserTests(SampleSiteFixture site) : IClassFixture<
     {
         await page.WaitForFunctionAsync("() => typeof amplitude !== 'undefined' && amplitude.getDeviceId()");
         return await page.EvaluateAsync<string>("() => amplitude.getDeviceId()");
-    }
-
-    private static async Task CollectedAsync(IPage page, string fragment, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!(await page.EvaluateAsync<string>("() => fetch('/collector/events').then(r => r.text())")).Contains(fragment.Replace("\"", "\\\"", StringComparison.Ordinal), StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
-            await Task.Delay(100);
-        }
     }
 
     private string Url(string path) => new Uri(site.BaseAddress, path).ToString();

@@ -32,12 +32,27 @@ public class SampleSiteFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>
+    /// Where the sample's collector forwards every vendor's events: a local app of this fixture
+    /// (the sample's own settings name its stub at localhost:5080, which is not this host).
+    /// </summary>
+    public UpstreamStub Upstream { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Assertions.SetDefaultExpectTimeout(ExpectTimeoutMilliseconds);
-        _factory = _host.WithWebHostBuilder(ConfigureSite);
+        Upstream = await UpstreamStub.StartAsync();
+        _factory = _host.WithWebHostBuilder(builder =>
+        {
+            foreach (var vendor in UpstreamStub.Vendors)
+            {
+                builder.UseSetting($"FirstParty:Collector:{SettingsSection(vendor)}:Upstream", Upstream.UpstreamOf(vendor));
+            }
+
+            ConfigureSite(builder);
+        });
         _factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
@@ -61,6 +76,14 @@ public class SampleSiteFixture : IAsyncLifetime
         });
     }
 
+    private static string SettingsSection(string vendor) => vendor switch
+    {
+        "snowplow" => "Snowplow",
+        "amplitude" => "Amplitude",
+        "ga4" => "GoogleAnalytics",
+        _ => "Plausible",
+    };
+
     /// <summary>Settings a variant of the sample needs (none for the sample as shipped).</summary>
     protected virtual void ConfigureSite(IWebHostBuilder builder)
     {
@@ -75,6 +98,11 @@ public class SampleSiteFixture : IAsyncLifetime
 
         _playwright?.Dispose();
         await _host.DisposeAsync();
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 }

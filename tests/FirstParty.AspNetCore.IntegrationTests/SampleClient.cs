@@ -40,6 +40,14 @@ internal sealed partial class SampleClient(HttpClient client)
         return await SendAsync(request);
     }
 
+    /// <summary>A script's request (<c>fetch</c>): any method and body, with the cookies kept so far.</summary>
+    public async Task<Visit> SendAsync(HttpMethod method, string path, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Dest", "empty");
+        return await SendAsync(request);
+    }
+
     /// <summary>Posts a form of <paramref name="page"/> with its antiforgery token, as a browser would.</summary>
     public async Task<Visit> PostFormAsync(string page, string action, params (string Name, string Value)[] fields)
     {
@@ -105,11 +113,17 @@ internal sealed partial class SampleClient(HttpClient client)
         }
 
         var body = await response.Content.ReadAsStringAsync();
-        return new Visit((int)response.StatusCode, setCookies, body, response.Headers.Location?.ToString());
+        return new Visit((int)response.StatusCode, setCookies, body, response.Headers.Location?.ToString())
+        {
+            ContentType = response.Content.Headers.ContentType?.MediaType,
+        };
     }
 
     internal sealed record Visit(int Status, IList<SetCookieHeaderValue> SetCookies, string Body, string? Location)
     {
+        /// <summary>The answer's media type, without parameters.</summary>
+        public string? ContentType { get; init; }
+
         public SetCookieHeaderValue? Cookie(string name) => SetCookies.SingleOrDefault(c => c.Name.Equals(name, StringComparison.Ordinal) && c.MaxAge != TimeSpan.Zero);
 
         /// <summary>The cookies the browser keeps: deletions (max-age 0 or an expiry in the past) left out.</summary>

@@ -29,14 +29,14 @@ internal static class SampleDatabaseIsolation
         Directory.CreateDirectory(folder);
         Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", $"Data Source={Path.Combine(folder, "ledger.db")}");
         Environment.SetEnvironmentVariable("FirstParty__Ledger__SpillDirectory", Path.Combine(folder, "spill"));
-        Environment.SetEnvironmentVariable("FirstParty__Collector__SpillDirectory", Path.Combine(folder, "collector-spill"));
+        Environment.SetEnvironmentVariable("FirstParty__Collector__SpillDirectory", Path.Combine(folder, "collector"));
     }
 
     /// <summary>
-    /// Points the host being built at a ledger file and spill folder nobody else uses. Settings
-    /// given with <see cref="IWebHostBuilder.UseSetting"/> reach a minimal-hosting Program as
-    /// command-line arguments, so they are seen even where Program reads the connection string
-    /// before <c>Build()</c>.
+    /// Points the host being built at a ledger file and spill folders (the ledger's and the
+    /// collector's) nobody else uses. Settings given with <see cref="IWebHostBuilder.UseSetting"/>
+    /// reach a minimal-hosting Program as command-line arguments, so they are seen even where
+    /// Program reads the connection string before <c>Build()</c>.
     /// </summary>
     /// <returns>The folder holding this host's ledger and spill files.</returns>
     public static string UseOwnLedger(IWebHostBuilder builder)
@@ -45,7 +45,9 @@ internal static class SampleDatabaseIsolation
         Directory.CreateDirectory(folder);
         builder.UseSetting("ConnectionStrings:Ledger", $"Data Source={LedgerFile(folder)}");
         builder.UseSetting("FirstParty:Ledger:SpillDirectory", Path.Combine(folder, "spill"));
-        builder.UseSetting("FirstParty:Collector:SpillDirectory", Path.Combine(folder, "collector-spill"));
+
+        // The collector's spill files too: another host adopts orphan files as its own and replays them.
+        builder.UseSetting("FirstParty:Collector:SpillDirectory", Path.Combine(folder, "collector"));
         return folder;
     }
 
