@@ -85,9 +85,13 @@ internal sealed class CollectorEventSender
                 Accepted[key] = at;
             }
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The load was stopped mid-request: not accepted, not a failure.
+        }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
-            // The process went away mid-request (or the load was stopped): not accepted.
+            // The process went away mid-request, or the answer took longer than the client's timeout: not accepted.
             Interlocked.Increment(ref _failed);
         }
     }
