@@ -152,7 +152,6 @@ internal sealed class SnowplowCollector(IOptions<FirstPartyOptions> options, Sno
             items.Add(i);
         }
 
-        var root = upstream.AbsoluteUri.TrimEnd('/');
         foreach (var items in order)
         {
             // Within the tracker's post size; one hit larger than that still goes, alone.
@@ -163,7 +162,7 @@ internal sealed class SnowplowCollector(IOptions<FirstPartyOptions> options, Sno
                 var size = System.Text.Encoding.UTF8.GetByteCount(batch[items[i]].Body ?? string.Empty);
                 if (i > start && bytes + size > MaxPostBytes - 88)
                 {
-                    yield return Create(root, batch, items.GetRange(start, i - start));
+                    yield return Create(upstream, batch, items.GetRange(start, i - start));
                     start = i;
                     bytes = 0;
                 }
@@ -171,7 +170,7 @@ internal sealed class SnowplowCollector(IOptions<FirstPartyOptions> options, Sno
                 bytes += size;
             }
 
-            yield return Create(root, batch, items.GetRange(start, items.Count - start));
+            yield return Create(upstream, batch, items.GetRange(start, items.Count - start));
         }
     }
 
@@ -204,12 +203,10 @@ internal sealed class SnowplowCollector(IOptions<FirstPartyOptions> options, Sno
         };
     }
 
-    private static UpstreamRequest Create(string root, IReadOnlyList<CollectorEnvelope> batch, List<int> items)
+    private static UpstreamRequest Create(Uri upstream, IReadOnlyList<CollectorEnvelope> batch, List<int> items)
     {
         var first = batch[items[0]];
-        var url = first.NetworkUserId is { } nuid && !first.Anonymous
-            ? root + first.Path + "?nuid=" + nuid
-            : root + first.Path;
+        var url = CollectorUpstreamUrl.Combine(upstream, first.Path, first.NetworkUserId is { } nuid && !first.Anonymous ? "?nuid=" + nuid : null);
         var content = new ByteArrayContent(SnowplowPayload.Envelope(items.Select(i => batch[i].Body ?? "[]")));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
         var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
