@@ -113,7 +113,7 @@ internal sealed class AmplitudeCollector(IOptions<FirstPartyOptions> options) : 
         }
 
         var insertId = Guid.NewGuid().ToString();
-        var url = TrackedEventPage.Url(trackedEvent, visitor);
+        var url = trackedEvent.Url;
         var pageView = trackedEvent.Name == TrackedEvent.PageViewName;
         var body = AmplitudeUpload.Single(apiKey, writer =>
         {

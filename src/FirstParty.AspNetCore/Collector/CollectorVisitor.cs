@@ -33,13 +33,4 @@ internal sealed record CollectorVisitor
 
     /// <summary>Snowplow's network user id: the request's <c>sp</c> cookie when it holds a UUID (Snowplow only), else null.</summary>
     public string? NetworkUserId { get; init; }
-
-    /// <summary>The page's origin (<c>https://shop.example.com</c>), for events the server makes itself.</summary>
-    public string? Origin { get; init; }
-
-    /// <summary>The request's path and query below <see cref="Origin"/> (<c>/checkout/done?order=5</c>), for events the server makes itself.</summary>
-    public string? RequestPath { get; init; }
-
-    /// <summary>The request's <c>Referer</c>, or null.</summary>
-    public string? Referrer { get; init; }
 }

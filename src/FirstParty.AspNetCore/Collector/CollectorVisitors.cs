@@ -40,9 +40,6 @@ internal sealed class CollectorVisitors(IOptions<FirstPartyOptions> options)
             ClientIp = CollectorClientInfo.Ip(context, vendor.IpForwarding),
             UserAgent = CollectorClientInfo.UserAgent(context, vendor.UserAgent),
             NetworkUserId = vendor is SnowplowCollectorOptions snowplow ? SnowplowNetworkCookie.Read(context, snowplow.CookieName) : null,
-            Origin = request.Host.HasValue ? $"{request.Scheme}://{request.Host}{request.PathBase}" : null,
-            RequestPath = request.Path.Value + request.QueryString.Value,
-            Referrer = request.Headers.Referer.ToString() is { Length: > 0 } referrer ? referrer : null,
         };
     }
 }

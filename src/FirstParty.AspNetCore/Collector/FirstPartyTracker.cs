@@ -58,18 +58,23 @@ internal sealed class FirstPartyTracker(
         return new TrackResult(queued, refused);
     }
 
-    /// <summary>The event with what its documentation promises for nulls: the request's URL and <c>Referer</c>.</summary>
+    /// <summary>
+    /// The event as every vendor gets it: its URL absolute (a path is resolved against the request's
+    /// origin) or the request's URL when it has none, and the request's <c>Referer</c> when it has no referrer.
+    /// </summary>
     private static TrackedEvent WithRequestDefaults(TrackedEvent trackedEvent, HttpRequest request)
     {
+        var origin = request.Host.HasValue ? $"{request.Scheme}://{request.Host}{request.PathBase}" : null;
+        var url = trackedEvent.Url is { } given ? TrackedEventPage.Absolute(given, origin) : origin is null ? null : request.GetEncodedUrl();
         var referrer = trackedEvent.Referrer ?? (request.Headers.Referer.ToString() is { Length: > 0 } header ? header : null);
-        if (trackedEvent.Url is not null && ReferenceEquals(referrer, trackedEvent.Referrer))
+        if (url == trackedEvent.Url && ReferenceEquals(referrer, trackedEvent.Referrer))
         {
             return trackedEvent;
         }
 
         return new TrackedEvent(trackedEvent.Name)
         {
-            Url = trackedEvent.Url ?? (request.Host.HasValue ? request.GetEncodedUrl() : null),
+            Url = url,
             Title = trackedEvent.Title,
             Referrer = referrer,
             Properties = trackedEvent.Properties,

@@ -103,12 +103,12 @@ internal sealed class GoogleAnalyticsCollector(IOptions<FirstPartyOptions> optio
             parameters.Add(new("sct", visitor.SessionIndex.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (TrackedEventPage.Url(trackedEvent, visitor) is { } url)
+        if (trackedEvent.Url is { } url)
         {
             parameters.Add(new("dl", url));
         }
 
-        if (TrackedEventPage.Referrer(trackedEvent, visitor) is { } referrer)
+        if (trackedEvent.Referrer is { } referrer)
         {
             parameters.Add(new("dr", referrer));
         }

@@ -128,7 +128,7 @@ internal sealed class PlausibleCollector(IOptions<FirstPartyOptions> options) : 
 
     public CollectorEnvelope? CreateEvent(TrackedEvent trackedEvent, CollectorVisitor visitor, DateTimeOffset now)
     {
-        if (options.Value.Providers.Plausible.Domain is not { } domain || TrackedEventPage.Url(trackedEvent, visitor) is not { } url)
+        if (options.Value.Providers.Plausible.Domain is not { } domain || trackedEvent.Url is not { } url)
         {
             return null;
         }
@@ -140,7 +140,7 @@ internal sealed class PlausibleCollector(IOptions<FirstPartyOptions> options) : 
             writer.WriteString("name", trackedEvent.Name == TrackedEvent.PageViewName ? "pageview" : trackedEvent.Name);
             writer.WriteString("url", url);
             writer.WriteString("domain", domain);
-            if (TrackedEventPage.Referrer(trackedEvent, visitor) is { } referrer)
+            if (trackedEvent.Referrer is { } referrer)
             {
                 writer.WriteString("referrer", referrer);
             }

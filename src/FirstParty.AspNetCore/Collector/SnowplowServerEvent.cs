@@ -39,7 +39,7 @@ internal static class SnowplowServerEvent
             AddProperties(fields, trackedEvent.Properties);
         }
 
-        Add(fields, "url", Absolute(trackedEvent.Url, visitor.Origin));
+        Add(fields, "url", trackedEvent.Url);
         if (trackedEvent.Name == TrackedEvent.PageViewName)
         {
             Add(fields, "page", trackedEvent.Title);
@@ -67,9 +67,6 @@ internal static class SnowplowServerEvent
             fields.Add(new(name, value));
         }
     }
-
-    private static string? Absolute(string? url, string? origin)
-        => url is not null && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && origin is not null ? origin + url : url;
 
     private static void AddProperties(List<KeyValuePair<string, string>> fields, IDictionary<string, object?> properties)
     {

@@ -4,7 +4,8 @@ namespace FirstParty.AspNetCore.Collector;
 
 /// <summary>
 /// The page and library details of an event made on the server, shared by the vendors: the event's
-/// URL made absolute against the current request, and the name the collector reports itself under.
+/// URL made absolute against the current request (once, by the tracker), and the name the collector
+/// reports itself under.
 /// </summary>
 internal static class TrackedEventPage
 {
@@ -12,26 +13,18 @@ internal static class TrackedEventPage
     public static readonly string Library = "firstparty-dotnet/" + LibraryVersion();
 
     /// <summary>
-    /// The event's URL: as given when absolute, below the request's origin when a path, else the
-    /// current request's URL. Null when there is neither (no host on the request and a relative URL).
+    /// An event's URL made absolute: as given when it is an absolute http(s) URL, below
+    /// <paramref name="origin"/> when it is a path, null when it cannot be (no origin).
     /// </summary>
-    public static string? Url(TrackedEvent trackedEvent, CollectorVisitor visitor)
+    public static string? Absolute(string url, string? origin)
     {
-        if (trackedEvent.Url is { } url)
+        if (Uri.TryCreate(url, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttps || absolute.Scheme == Uri.UriSchemeHttp))
         {
-            if (Uri.TryCreate(url, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttps || absolute.Scheme == Uri.UriSchemeHttp))
-            {
-                return absolute.AbsoluteUri;
-            }
-
-            return visitor.Origin is { } origin ? origin + (url.StartsWith('/') ? url : "/" + url) : null;
+            return absolute.AbsoluteUri;
         }
 
-        return visitor.Origin is { } requestOrigin ? requestOrigin + visitor.RequestPath : null;
+        return origin is null ? null : origin + (url.StartsWith('/') ? url : "/" + url);
     }
-
-    /// <summary>The event's referrer, else the request's <c>Referer</c>.</summary>
-    public static string? Referrer(TrackedEvent trackedEvent, CollectorVisitor visitor) => trackedEvent.Referrer ?? visitor.Referrer;
 
     private static string LibraryVersion()
     {

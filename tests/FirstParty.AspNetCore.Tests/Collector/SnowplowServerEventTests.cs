@@ -74,11 +74,12 @@ public sealed class SnowplowServerEventTests : IDisposable
     }
 
     [Fact]
-    public void PageView_HasItsUrlTitleAndReferrer_MadeAbsolute()
+    public void PageView_HasItsUrlTitleAndReferrer()
     {
+        // The tracker has made the URL absolute by now (TrackedEventPageTests).
         var fields = SnowplowServerEvent.Fields(
-            new TrackedEvent(TrackedEvent.PageViewName) { Url = "/thanks", Title = "Thanks", Referrer = "https://www.example.org/" },
-            new CollectorVisitor { VisitorId = "v", Origin = "https://shop.example.com" },
+            new TrackedEvent(TrackedEvent.PageViewName) { Url = "https://shop.example.com/thanks", Title = "Thanks", Referrer = "https://www.example.org/" },
+            new CollectorVisitor { VisitorId = "v" },
             appId: null,
             DateTimeOffset.UnixEpoch,
             out _).ToDictionary();
