@@ -11,15 +11,19 @@ namespace FirstParty.AspNetCore.Components;
 /// markup the components rendered. Filled from the request on the server, carried to the interactive
 /// side in the page's persisted component state, updated there when the visitor decides.
 /// </summary>
-internal sealed class FirstPartyStateStore : IAsyncDisposable
+internal sealed class FirstPartyStateStore : IAsyncDisposable, IDisposable
 {
     internal const string ModulePath = "./_content/FirstParty.AspNetCore.Components/firstparty-components.js";
 
     private readonly IFirstPartyServer? _server;
-    private readonly Dictionary<string, string> _markup;
+    private readonly PersistentComponentState? _persisted;
     private readonly PersistingComponentStateSubscription? _persisting;
     private readonly SemaphoreSlim _listening = new(1, 1);
-    private ConsentStateJson _state;
+    private Dictionary<string, string> _markup = [];
+    private ConsentStateJson? _state;
+    private ConsentState _consent = ConsentState.None;
+    private VisitorState? _visitor;
+    private string? _endpoint;
     private IJSObjectReference? _module;
     private IJSObjectReference? _listener;
     private DotNetObjectReference<FirstPartyStateStore>? _self;
@@ -27,44 +31,84 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable
     public FirstPartyStateStore(IServiceProvider services)
     {
         _server = services.GetService<IFirstPartyServer>();
-        var persisted = services.GetService<PersistentComponentState>();
+        _persisted = services.GetService<PersistentComponentState>();
+
+        // Read on first use, not here: the renderer creates the cascading values when it is created,
+        // and an interactive session restores the persisted state only after that.
+        ConsentSource = new CascadingValueSource<ConsentState>(() => Consent, isFixed: false);
+        VisitorSource = new CascadingValueSource<VisitorState>(() => Visitor!, isFixed: false);
+
+        // InteractiveAuto: both the Server and the WebAssembly stores take it, so whichever mode the
+        // page's interactive components run in finds the same state.
+        _persisting = _persisted?.RegisterOnPersisting(
+            () =>
+            {
+                EnsureRead();
+                _persisted.PersistAsJson(FirstPartySnapshot.PersistenceKey, new FirstPartySnapshot(_state!, _endpoint, _markup).ToJson());
+                return Task.CompletedTask;
+            },
+            RenderMode.InteractiveAuto);
+    }
+
+    public ConsentState Consent
+    {
+        get
+        {
+            EnsureRead();
+            return _consent;
+        }
+    }
+
+    public VisitorState? Visitor
+    {
+        get
+        {
+            EnsureRead();
+            return _visitor;
+        }
+    }
+
+    /// <summary>The consent endpoint's URL, for decisions made from .NET code.</summary>
+    public string? Endpoint
+    {
+        get
+        {
+            EnsureRead();
+            return _endpoint;
+        }
+    }
+
+    public CascadingValueSource<ConsentState> ConsentSource { get; }
+
+    public CascadingValueSource<VisitorState> VisitorSource { get; }
+
+    private void EnsureRead()
+    {
+        if (_state is not null)
+        {
+            return;
+        }
+
         FirstPartySnapshot? snapshot = null;
-        if (persisted is not null && persisted.TryTakeFromJson<string>(FirstPartySnapshot.PersistenceKey, out var json) && json is not null)
+        if (_persisted is not null && _persisted.TryTakeFromJson<string>(FirstPartySnapshot.PersistenceKey, out var json) && json is not null)
         {
             snapshot = FirstPartySnapshot.FromJson(json);
         }
 
         // The persisted copy is what the page was rendered with; the server is asked only when the
         // page carried none (a static render, or prerendering itself).
-        _state = snapshot?.Consent ?? _server?.ReadState() ?? ConsentStateJson.From(ConsentState.None, null);
-        Endpoint = snapshot?.Endpoint ?? _server?.ConsentEndpoint;
+        var state = snapshot?.Consent ?? _server?.ReadState() ?? ConsentStateJson.From(ConsentState.None, null);
+        _endpoint = snapshot?.Endpoint ?? _server?.ConsentEndpoint;
         _markup = snapshot?.Markup ?? new Dictionary<string, string>(StringComparer.Ordinal);
-        Consent = _state.ToConsent();
-        Visitor = _state.ToVisitor();
-        ConsentSource = new CascadingValueSource<ConsentState>(Consent, isFixed: false);
-        VisitorSource = new CascadingValueSource<VisitorState>(Visitor!, isFixed: false);
-
-        // InteractiveAuto: both the Server and the WebAssembly stores take it, so whichever mode the
-        // page's interactive components run in finds the same state.
-        _persisting = persisted?.RegisterOnPersisting(
-            () =>
-            {
-                persisted.PersistAsJson(FirstPartySnapshot.PersistenceKey, new FirstPartySnapshot(_state, Endpoint, _markup).ToJson());
-                return Task.CompletedTask;
-            },
-            RenderMode.InteractiveAuto);
+        Set(state, keepVisitor: false);
     }
 
-    public ConsentState Consent { get; private set; }
-
-    public VisitorState? Visitor { get; private set; }
-
-    /// <summary>The consent endpoint's URL, for decisions made from .NET code.</summary>
-    public string? Endpoint { get; }
-
-    public CascadingValueSource<ConsentState> ConsentSource { get; }
-
-    public CascadingValueSource<VisitorState> VisitorSource { get; }
+    private void Set(ConsentStateJson state, bool keepVisitor)
+    {
+        _state = state;
+        _consent = state.ToConsent();
+        _visitor = keepVisitor ? _visitor : state.ToVisitor();
+    }
 
     /// <summary>
     /// The markup for <paramref name="request"/>: from the server while rendering a page request (and
@@ -72,6 +116,7 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable
     /// </summary>
     public async Task<string?> GetMarkupAsync(MarkupRequest request, bool interactive)
     {
+        EnsureRead();
         var key = request.Key;
         if (!interactive && _server is not null && await _server.RenderAsync(request).ConfigureAwait(true) is { } rendered)
         {
@@ -85,15 +130,14 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable
     /// <summary>A new state from the consent endpoint's JSON answer; a partial one (the script's own state) keeps what it lacks.</summary>
     public Task ApplyAsync(ConsentStateJson state, bool partial = false)
     {
+        EnsureRead();
         if (partial)
         {
-            state = _state with { Decided = state.Decided, Categories = state.Categories ?? _state.Categories, Services = state.Services ?? _state.Services };
+            state = _state! with { Decided = state.Decided, Categories = state.Categories ?? _state.Categories, Services = state.Services ?? _state.Services };
         }
 
-        _state = state;
-        Consent = state.ToConsent();
-        Visitor = partial ? Visitor : state.ToVisitor();
-        return Task.WhenAll(ConsentSource.NotifyChangedAsync(Consent), VisitorSource.NotifyChangedAsync(Visitor!));
+        Set(state, keepVisitor: partial);
+        return Task.WhenAll(ConsentSource.NotifyChangedAsync(_consent), VisitorSource.NotifyChangedAsync(_visitor!));
     }
 
     /// <summary>Follows decisions made on the page (the banner's forms, firstparty.js's API, enhanced updates), once per session.</summary>
@@ -137,7 +181,6 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _persisting?.Dispose();
         try
         {
             if (_listener is not null)
@@ -156,6 +199,13 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable
             // The circuit is gone and the page with it: nothing left to unsubscribe.
         }
 
+        Dispose();
+    }
+
+    /// <summary>A container disposed synchronously cannot reach the browser: the JavaScript side goes with the page.</summary>
+    public void Dispose()
+    {
+        _persisting?.Dispose();
         _self?.Dispose();
         _listening.Dispose();
     }
