@@ -93,6 +93,7 @@ public sealed class PublicApiTests
         "Microsoft.AspNetCore.Http.VisitorHttpContextExtensions",
         "Microsoft.AspNetCore.OutputCaching.ConsentOutputCachePolicyBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.CollectorHealthChecksBuilderExtensions",
+        "Microsoft.Extensions.DependencyInjection.ComponentsFirstPartyBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.ConsentLedgerHealthChecksBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.FirstPartyServiceCollectionExtensions",
         "Microsoft.Extensions.DependencyInjection.KeyRingHealthChecksBuilderExtensions",
