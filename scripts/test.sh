@@ -69,6 +69,15 @@ if [ ! -f samples/RazorPagesSample/node_modules/@snowplow/browser-tracker/dist/i
   fi
 fi
 
+# The Blazor sample serves Snowplow's tracker from its own npm package; its browser tests load it.
+if [ ! -f samples/BlazorSample/node_modules/@snowplow/browser-tracker/dist/index.umd.min.js ]; then
+  if ! npm ci --prefix samples/BlazorSample --no-audit --no-fund --silent; then
+    echo "npm ci failed for the Blazor sample's Snowplow tracker."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 # esbuild, pinned by package-lock.json: a unit test rebuilds wwwroot/firstparty.js from its readable
 # source and checks the committed file is that build.
 if [ ! -f src/FirstParty.AspNetCore/Scripts/node_modules/esbuild/package.json ]; then

@@ -35,9 +35,12 @@ internal static class BrowserTestSupport
             "async () => (await fetch('/_fp/consent', { headers: { Accept: 'application/json' } })).json()");
 
     /// <summary>GET /_fp/consent with the context's cookies, for pages without JavaScript.</summary>
-    public static async Task<JsonElement> ServerStateAsync(IBrowserContext context, SampleSiteFixture site)
+    public static Task<JsonElement> ServerStateAsync(IBrowserContext context, SampleSiteFixture site) => ServerStateAsync(context, site.Url("/_fp/consent"));
+
+    /// <summary>GET the consent endpoint at <paramref name="url"/> with the context's cookies.</summary>
+    public static async Task<JsonElement> ServerStateAsync(IBrowserContext context, string url)
     {
-        var response = await context.APIRequest.GetAsync(site.Url("/_fp/consent"), new() { Headers = new Dictionary<string, string> { ["Accept"] = "application/json" } });
+        var response = await context.APIRequest.GetAsync(url, new() { Headers = new Dictionary<string, string> { ["Accept"] = "application/json" } });
         Assert.True(response.Ok, $"GET /_fp/consent answered {response.Status}");
         return (await response.JsonAsync())!.Value;
     }

@@ -33,6 +33,20 @@ internal sealed partial class SampleClient(HttpClient client)
         return await SendAsync(request);
     }
 
+    /// <summary>
+    /// A Blazor enhanced navigation as blazor.web.js makes it: a same-origin <c>no-cors</c> fetch whose
+    /// only <c>Accept</c> value flags it.
+    /// </summary>
+    public async Task<Visit> EnhancedNavigateAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", "text/html; blazor-enhanced-nav=on");
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Dest", "empty");
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Mode", "no-cors");
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        return await SendAsync(request);
+    }
+
     public async Task<Visit> FetchAsync(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -116,6 +130,7 @@ internal sealed partial class SampleClient(HttpClient client)
         return new Visit((int)response.StatusCode, setCookies, body, response.Headers.Location?.ToString())
         {
             ContentType = response.Content.Headers.ContentType?.MediaType,
+            ResponseHeaders = response.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase),
         };
     }
 
@@ -123,6 +138,9 @@ internal sealed partial class SampleClient(HttpClient client)
     {
         /// <summary>The answer's media type, without parameters.</summary>
         public string? ContentType { get; init; }
+
+        /// <summary>The answer's headers (not its content headers), several values joined with a comma.</summary>
+        public IReadOnlyDictionary<string, string> ResponseHeaders { get; init; } = new Dictionary<string, string>();
 
         public SetCookieHeaderValue? Cookie(string name) => SetCookies.SingleOrDefault(c => c.Name.Equals(name, StringComparison.Ordinal) && c.MaxAge != TimeSpan.Zero);
 

@@ -1,0 +1,305 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static FirstParty.AspNetCore.BrowserTests.BrowserTestSupport;
+
+namespace FirstParty.AspNetCore.BrowserTests;
+
+/// <summary>
+/// The Blazor sample with the real blazor.web.js: enhanced navigation keeps sessions right,
+/// firstparty.js survives it (one instance, one enhancedload listener, gated scripts revived once),
+/// the static SSR consent form works without JavaScript, axe-core and the strict CSP find nothing.
+/// </summary>
+public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassFixture<BlazorSampleFixture>
+{
+    private const string EnhancedNavigationAccept = "text/html; blazor-enhanced-nav=on";
+
+    // Init scripts run before blazor.web.js: when it publishes window.Blazor and then gives it
+    // addEventListener, count the enhancedload registrations and how often each listener is called.
+    // Each registration gets its own wrapper, so a duplicate would show even though Blazor keeps a Set.
+    private const string CountEnhancedLoadListeners = """
+        window.__enhancedloadRegistrations = 0;
+        window.__enhancedloadCalls = 0;
+        let blazor;
+        Object.defineProperty(window, 'Blazor', {
+          configurable: true,
+          get: () => blazor,
+          set: value => {
+            blazor = value;
+            let add;
+            Object.defineProperty(value, 'addEventListener', {
+              configurable: true,
+              get: () => add,
+              set: original => {
+                add = (name, callback, ...rest) => {
+                  if (name !== 'enhancedload') return original(name, callback, ...rest);
+                  window.__enhancedloadRegistrations++;
+                  return original(name, (...args) => { window.__enhancedloadCalls++; return callback(...args); }, ...rest);
+                };
+              },
+            });
+          },
+        });
+        """;
+
+    // Init scripts are exempt from CSP: they record every violation the page's document reports.
+    private const string RecordViolations = """
+        window.__cspViolations = [];
+        document.addEventListener('securitypolicyviolation', e =>
+          window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber
+            + ' ' + (e.target.outerHTML || '').slice(0, 160)));
+        """;
+
+    [Fact]
+    public async Task Enhanced_navigation_slides_the_session_within_the_timeout_and_starts_a_new_one_after_it()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var documents = new List<IRequest>();
+        var enhanced = new List<IResponse>();
+        page.Request += (_, request) =>
+        {
+            // The top-level document only: the video page's player is a document of its own frame.
+            if (request.ResourceType == "document" && request.Frame.ParentFrame is null)
+            {
+                documents.Add(request);
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Request.Headers.TryGetValue("accept", out var accept) && accept == EnhancedNavigationAccept)
+            {
+                enhanced.Add(response);
+            }
+        };
+
+        await page.GotoAsync(site.Url("/"));
+        await page.WaitForFunctionAsync("() => !!window.firstParty && !!window.Blazor?.addEventListener");
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+        var first = Visitor(await ServerStateAsync(page));
+        Assert.NotNull(first.SessionId);
+        await page.EvaluateAsync(SetMarker);
+
+        // Within the timeout between clicks, for longer than the timeout in all: one session.
+        var started = DateTime.UtcNow;
+        foreach (var (link, path) in new[] { ("Privacy", "/privacy"), ("Video", "/video"), ("Home", "/"), ("Privacy", "/privacy") })
+        {
+            await Task.Delay(BlazorSampleFixture.SessionTimeout / 3);
+            await NavigateAsync(page, link, path);
+        }
+
+        Assert.True(DateTime.UtcNow - started > BlazorSampleFixture.SessionTimeout, "the navigations must span more than one timeout");
+        var slid = Visitor(await ServerStateAsync(page));
+        Assert.Equal(first.VisitorId, slid.VisitorId);
+        Assert.Equal(first.SessionId, slid.SessionId);
+        Assert.Equal(first.SessionIndex, slid.SessionIndex);
+
+        // The session cookie was rewritten by the enhanced navigations themselves: that is what slides it.
+        var rewrites = 0;
+        foreach (var response in enhanced)
+        {
+            rewrites += await SetsCookieAsync(response, "_fp_ses") ? 1 : 0;
+        }
+
+        Assert.True(rewrites > 0, "no enhanced navigation rewrote the session cookie");
+
+        // The page the server rendered shows the same session: the enhanced updates merged its HTML.
+        await Expect(page.Locator("[data-session-id]")).ToHaveTextAsync(first.SessionId!);
+
+        // Past the timeout, the next click starts a new session of the same visitor.
+        await Task.Delay(BlazorSampleFixture.SessionTimeout + TimeSpan.FromSeconds(1));
+        await NavigateAsync(page, "Video", "/video");
+        var next = Visitor(await ServerStateAsync(page));
+        Assert.Equal(first.VisitorId, next.VisitorId);
+        Assert.NotEqual(first.SessionId, next.SessionId);
+        Assert.Equal(first.SessionIndex + 1, next.SessionIndex);
+        await Expect(page.Locator("[data-session-id]")).ToHaveTextAsync(next.SessionId!);
+
+        // Every page change was an enhanced fetch, never a document load: one document in all.
+        Assert.True(await page.EvaluateAsync<bool>(ReadMarker), "the page reloaded");
+        Assert.Single(documents);
+        Assert.Equal(5, enhanced.Count(r => r.Request.Method == "GET" && r.Request.ResourceType == "fetch"));
+        foreach (var response in enhanced)
+        {
+            Assert.Equal("allow", await response.HeaderValueAsync("blazor-enhanced-nav"));
+        }
+    }
+
+    [Fact]
+    public async Task Firstparty_js_keeps_one_instance_and_listener_and_revives_gated_scripts_once_after_consent_elsewhere()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        await context.AddInitScriptAsync(CountEnhancedLoadListeners);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/"));
+        await page.WaitForFunctionAsync("() => !!window.firstParty && window.__enhancedloadRegistrations > 0");
+        await page.EvaluateAsync("() => { window.__firstParty = window.firstParty; }");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.harbourAnalyticsRuns ?? 0"));
+
+        // Enhanced navigations without consent: nothing runs, the script stays the one instance.
+        await NavigateAsync(page, "Privacy", "/privacy");
+        await NavigateAsync(page, "Video", "/video");
+        await page.WaitForFunctionAsync("() => window.__enhancedloadCalls >= 2");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.harbourAnalyticsRuns ?? 0"));
+        await Expect(page.Locator("script[data-fp-consent='analytics']")).ToHaveCountAsync(3);
+
+        // The visitor accepts in another tab; this page learns of it from the next page the server renders.
+        var other = await context.NewPageAsync();
+        await other.GotoAsync(site.Url("/privacy"));
+        await other.WaitForFunctionAsync("() => !!window.firstParty");
+        await other.EvaluateAsync("() => window.firstParty.accept()");
+        Assert.False(await page.EvaluateAsync<bool>("() => window.firstParty.getState().categories.analytics"));
+
+        await NavigateAsync(page, "Home", "/");
+        await page.WaitForFunctionAsync("() => window.harbourAnalyticsRuns === 1 && !!window.firstPartyTrackers?.snowplow");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.firstParty.getState().decided && window.firstParty.getState().categories.analytics"));
+        await Expect(page.Locator(Banner)).ToHaveCountAsync(0);
+        await Expect(page.Locator("script[data-fp-consent]")).ToHaveCountAsync(0);
+
+        // More enhanced navigations: the revived scripts are not run again, and nothing was registered twice.
+        await NavigateAsync(page, "Video", "/video");
+        await NavigateAsync(page, "Privacy", "/privacy");
+        await page.WaitForFunctionAsync("() => window.__enhancedloadCalls >= 5");
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => window.harbourAnalyticsRuns"));
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => window.__enhancedloadRegistrations"));
+        Assert.Equal(5, await page.EvaluateAsync<int>("() => window.__enhancedloadCalls"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.firstParty === window.__firstParty"));
+
+        // The embed the visitor now allows is rendered by the server as it is.
+        await NavigateAsync(page, "Video", "/video");
+        await Expect(page.FrameLocator("iframe[src^='/embed/roasting']").Locator("p")).ToHaveTextAsync("Video: how we roast");
+    }
+
+    [Fact]
+    public async Task Without_javascript_the_static_ssr_consent_form_posts_redirects_and_sets_the_cookie()
+    {
+        await using var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/video"));
+        await Expect(page.Locator(Banner)).ToBeVisibleAsync();
+        Assert.DoesNotContain("_fp_consent", await context.CookieNamesAsync());
+
+        var post = await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+
+        Assert.Equal(303, post.Status);
+        Assert.Equal("/video", new Uri(await post.HeaderValueAsync("location") ?? "", UriKind.RelativeOrAbsolute).ToString());
+        Assert.True(await SetsCookieAsync(post, "_fp_consent"));
+        await page.WaitForURLAsync(site.Url("/video"));
+        await Expect(page.Locator(Banner)).ToHaveCountAsync(0);
+        Assert.Contains("_fp_consent", await context.CookieNamesAsync());
+        Assert.Contains("_fp_id", await context.CookieNamesAsync());
+        var state = await ContextStateAsync(context);
+        Assert.True(state.GetProperty("decided").GetBoolean());
+        Assert.True(Granted(state, "analytics"));
+
+        // The embed the visitor allowed is now served as it is, without a placeholder.
+        await Expect(page.Locator("iframe[src^='/embed/roasting']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-fp-placeholder]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Without_javascript_the_embed_placeholder_allows_its_service()
+    {
+        await using var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/video"));
+        await Expect(page.Locator(YouTube)).ToBeVisibleAsync();
+
+        var post = await ClickAndWaitForConsentPostAsync(page, page.Locator($"{YouTube} button[data-fp-allow='always']"));
+
+        Assert.Equal(303, post.Status);
+        await page.WaitForURLAsync(site.Url("/video"));
+        await Expect(page.Locator("iframe[src^='/embed/roasting']")).ToHaveCountAsync(1);
+        var state = await ContextStateAsync(context);
+        Assert.True(ServiceGranted(state, "marketing/youtube"));
+        Assert.False(Granted(state, "analytics"));
+    }
+
+    [Fact]
+    public async Task The_home_page_with_the_banner_has_no_axe_violations()
+    {
+        // axe-core is injected as a script tag: the sample's strict CSP would block it.
+        await using var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/"));
+        await Expect(page.Locator(Banner)).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished))");
+
+        await AssertNoAxeViolationsAsync(page, "on the Blazor sample's home page with the banner");
+    }
+
+    [Fact]
+    public async Task Under_the_strict_policy_every_render_mode_runs_without_a_violation()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        await context.AddInitScriptAsync(RecordViolations);
+        var page = await context.NewPageAsync();
+        var violations = new List<string>();
+        async Task CollectAsync(string step)
+            => violations.AddRange((await page.EvaluateAsync<string[]>("() => window.__cspViolations")).Select(v => step + ": " + v));
+
+        var response = await page.GotoAsync(site.Url("/"));
+        var policy = await response!.HeaderValueAsync("content-security-policy");
+        Assert.Matches("script-src 'self' 'wasm-unsafe-eval' 'nonce-[^']+'", policy);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("'unsafe-eval'", policy, StringComparison.Ordinal);
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await CollectAsync("first load");
+
+        // Accept: the gated scripts (an external script, Snowplow's SDK and its start) revived with the nonce.
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+        await page.WaitForFunctionAsync("() => window.harbourAnalyticsRuns === 1 && !!window.firstPartyTrackers?.snowplow");
+        await CollectAsync("accept all");
+
+        // InteractiveServer: the circuit connects and the button works.
+        await NavigateAsync(page, "Server", "/server");
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("Server");
+        await page.Locator("button", new() { HasText = "Add a cup" }).ClickAsync();
+        await Expect(page.Locator("[data-cups]")).ToHaveTextAsync("1 cups");
+        await CollectAsync("interactive server");
+
+        // InteractiveWebAssembly: the .NET runtime loads and compiles under 'wasm-unsafe-eval'.
+        await NavigateAsync(page, "WebAssembly", "/webassembly");
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("WebAssembly", new() { Timeout = 60_000 });
+        await page.Locator("button", new() { HasText = "Add a minute" }).ClickAsync();
+        await Expect(page.Locator("[data-minutes]")).ToHaveTextAsync("13 minutes");
+        await CollectAsync("interactive webassembly");
+
+        // A full load of the WebAssembly page (prerendered, then started from the document).
+        await page.GotoAsync(site.Url("/webassembly"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("WebAssembly", new() { Timeout = 60_000 });
+        await CollectAsync("webassembly load");
+
+        await NavigateAsync(page, "Video", "/video");
+        await Expect(page.FrameLocator("iframe[src^='/embed/roasting']").Locator("p")).ToHaveTextAsync("Video: how we roast");
+        await CollectAsync("video");
+
+        Assert.True(violations.Count == 0, "CSP violations:\n" + string.Join("\n", violations));
+    }
+
+    /// <summary>Clicks a main navigation link and waits until Blazor has merged the new page.</summary>
+    private static async Task NavigateAsync(IPage page, string link, string path)
+    {
+        await page.RunAndWaitForResponseAsync(
+            () => page.Locator("nav[aria-label='Main']").GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync(),
+            r => new Uri(r.Url).AbsolutePath == path && r.Request.Method == "GET");
+        await page.WaitForFunctionAsync(
+            "path => location.pathname === path && document.querySelector(\"nav[aria-label='Main'] a.active\")?.getAttribute('href') === path", path);
+    }
+
+    private Task<JsonElement> ContextStateAsync(IBrowserContext context) => BrowserTestSupport.ServerStateAsync(context, site.Url("/_fp/consent"));
+
+    private static (string VisitorId, string? SessionId, int SessionIndex) Visitor(JsonElement state)
+    {
+        var visitor = state.GetProperty("visitor");
+        Assert.Equal(JsonValueKind.Object, visitor.ValueKind);
+        return (visitor.GetProperty("id").GetString()!, visitor.GetProperty("sessionId").GetString(), visitor.GetProperty("sessionIndex").GetInt32());
+    }
+
+    /// <summary>Whether the response stores the cookie (Playwright keeps Set-Cookie out of Headers).</summary>
+    private static async Task<bool> SetsCookieAsync(IResponse response, string name)
+        => (await response.HeadersArrayAsync())
+            .Where(header => header.Name.Equals("set-cookie", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(header => header.Value.Split('\n'))
+            .Any(line => line.StartsWith(name + "=", StringComparison.Ordinal) && !line.Contains("max-age=0", StringComparison.OrdinalIgnoreCase));
+}
