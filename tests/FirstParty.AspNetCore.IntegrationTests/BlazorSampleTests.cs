@@ -49,7 +49,8 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
         Assert.Matches("<script[^>]* type=\"text/plain\" data-fp-consent=\"analytics\" data-fp-src=\"/sdk/snowplow/index.umd.min.js\">", permanent);
         Assert.Matches("<script[^>]* type=\"text/plain\" data-fp-consent=\"analytics\">[^<]*snowplowBrowserTracking.newTracker", permanent);
         Assert.DoesNotMatch("<script[^>]* src=\"/(js/analytics|sdk/snowplow)", page.Body);
-        Assert.Contains("data-fp-open-preferences", page.Body, StringComparison.Ordinal);
+        // <ConsentPreferencesButton />: kept out of Blazor's enhanced navigation, which would merge a second banner.
+        Assert.Matches("<a data-enhance-nav=\"false\" href=\"[^\"]*fp-preferences=1\" data-fp-open-preferences", page.Body);
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
         foreach (var path in new[] { "/server", "/webassembly" })
         {
             var before = await client.NavigateAsync(path);
-            Assert.Contains("<dd data-analytics>refused</dd>", before.Body, StringComparison.Ordinal);
+            Assert.Contains("<dd data-consent-analytics>refused</dd>", before.Body, StringComparison.Ordinal);
             Assert.Contains("<code data-summary-visitor-id>none</code>", before.Body, StringComparison.Ordinal);
         }
 
@@ -111,7 +112,7 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
         foreach (var path in new[] { "/server", "/webassembly" })
         {
             var after = await client.NavigateAsync(path);
-            Assert.Contains("<dd data-analytics>granted</dd>", after.Body, StringComparison.Ordinal);
+            Assert.Contains("<dd data-consent-analytics>granted</dd>", after.Body, StringComparison.Ordinal);
             Assert.Contains($"<code data-summary-visitor-id>{visitorId}</code>", after.Body, StringComparison.Ordinal);
         }
 
