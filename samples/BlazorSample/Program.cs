@@ -20,7 +20,11 @@ builder.Services.AddFirstParty(builder.Configuration.GetSection(FirstPartyOption
     .AddEntityFrameworkCoreLedger<SampleDbContext>(ledger => ledger.MigrateAtStartup = true)
 
     // Snowplow's own id cookies, written by the server from the visitor cookie once analytics is allowed.
-    .AddSnowplow();
+    .AddSnowplow()
+
+    // The Blazor components (<ConsentBanner />, <GatedScript>, <PrivacyCentre /> ...) and the cascading
+    // ConsentState and VisitorState, carried to the Server and WebAssembly render modes.
+    .AddComponents();
 
 // A strict Content-Security-Policy (no 'unsafe-inline'): the gated scripts carry the request's nonce,
 // which firstparty.js gives to the copies it revives.

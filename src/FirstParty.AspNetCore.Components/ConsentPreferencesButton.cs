@@ -30,7 +30,10 @@ public sealed class ConsentPreferencesButton : FirstPartyMarkupComponent
         builder.AddAttribute(11, "href", Markup ?? string.Empty);
         builder.AddAttribute(12, "data-fp-open-preferences", true);
         builder.AddAttribute(13, "class", "fp-open-preferences");
-        builder.AddContent(14, ChildContent);
+
+        // Not Blazor's enhanced navigation: firstparty.js opens the preferences in place, and without it the link loads the page.
+        builder.AddAttribute(14, "data-enhance-nav", "false");
+        builder.AddContent(15, ChildContent);
         builder.CloseElement();
     }
 }

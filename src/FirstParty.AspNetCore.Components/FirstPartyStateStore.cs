@@ -17,6 +17,7 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable, IDisposable
 
     private readonly IFirstPartyServer? _server;
     private readonly PersistentComponentState? _persisted;
+    private readonly IJSRuntime? _js;
     private readonly PersistingComponentStateSubscription? _persisting;
     private readonly SemaphoreSlim _listening = new(1, 1);
     private Dictionary<string, string> _markup = [];
@@ -32,6 +33,7 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable, IDisposable
     {
         _server = services.GetService<IFirstPartyServer>();
         _persisted = services.GetService<PersistentComponentState>();
+        _js = services.GetService<IJSRuntime>();
 
         // Read on first use, not here: the renderer creates the cascading values when it is created,
         // and an interactive session restores the persisted state only after that.
@@ -101,6 +103,14 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable, IDisposable
         _endpoint = snapshot?.Endpoint ?? _server?.ConsentEndpoint;
         _markup = snapshot?.Markup ?? new Dictionary<string, string>(StringComparer.Ordinal);
         Set(state, keepVisitor: false);
+
+        // Without a server side this is a WebAssembly app, which outlives the page it started on: a
+        // decision made on a static page (the banner) would never reach it unless it follows the page's
+        // decisions from the start, not only once a component of ours asks.
+        if (_server is null && _js is not null)
+        {
+            _ = ListenAsync(_js);
+        }
     }
 
     private void Set(ConsentStateJson state, bool keepVisitor)

@@ -49,6 +49,163 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
             + ' ' + (e.target.outerHTML || '').slice(0, 160)));
         """;
 
+    // Records, before any page script runs, the order in which the gated scripts take effect: the
+    // sample's analytics.js sets harbourAnalyticsRuns, Snowplow's SDK publishes snowplowBrowserTracking,
+    // and the snippet's inline start stores its tracker in firstPartyTrackers.
+    private const string RecordScriptOrder = """
+        window.__scriptOrder = [];
+        for (const [name, label] of [['harbourAnalyticsRuns', 'analytics'], ['snowplowBrowserTracking', 'snowplow-sdk'], ['firstPartyTrackers', 'snowplow-tracker']]) {
+          let value;
+          Object.defineProperty(window, name, {
+            configurable: true,
+            get: () => value,
+            set: v => { if (value === undefined) window.__scriptOrder.push(label); value = v; },
+          });
+        }
+        """;
+
+    private static readonly string[] GatedScriptOrder = ["analytics", "snowplow-sdk", "snowplow-tracker"];
+
+    /// <summary>Whether a request is for one of the gated scripts (the sample's analytics.js or Snowplow's SDK).</summary>
+    private static bool IsGatedScript(IRequest request)
+    {
+        var path = new Uri(request.Url).AbsolutePath;
+        return path == "/js/analytics.js" || path.StartsWith("/sdk/snowplow/", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Before_consent_no_gated_script_is_requested_in_any_render_mode_and_after_it_each_once()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var gated = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (IsGatedScript(request))
+            {
+                gated.Add(new Uri(request.Url).AbsolutePath);
+            }
+        };
+
+        // Static SSR, a full load of each interactive mode, and enhanced navigations between them.
+        await page.GotoAsync(site.Url("/"));
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await page.GotoAsync(site.Url("/server"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("Server");
+        await page.GotoAsync(site.Url("/webassembly"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("WebAssembly", new() { Timeout = 60_000 });
+        await NavigateAsync(page, "Video", "/video");
+        await NavigateAsync(page, "Server", "/server");
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("Server");
+        await NavigateAsync(page, "Privacy", "/privacy");
+        await NavigateAsync(page, "Home", "/");
+
+        Assert.Empty(gated);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.harbourAnalyticsRuns === undefined && typeof snowplowBrowserTracking === 'undefined'"));
+        await Expect(page.Locator("div[data-permanent] script[type='text/plain'][data-fp-consent='analytics']")).ToHaveCountAsync(3);
+
+        // The recording sees them: on consent each is fetched, once.
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+        await page.WaitForFunctionAsync("() => window.harbourAnalyticsRuns === 1 && !!window.firstPartyTrackers?.snowplow");
+        Assert.Equal(new[] { "/js/analytics.js", "/sdk/snowplow/index.umd.min.js" }, gated);
+    }
+
+    [Fact]
+    public async Task Accept_from_the_interactive_server_component_applies_without_a_reload_and_revives_the_scripts_in_order()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        await context.AddInitScriptAsync(RecordScriptOrder);
+        var page = await context.NewPageAsync();
+        var documents = 0;
+        page.Request += (_, request) => documents += request.ResourceType == "document" && request.Frame.ParentFrame is null ? 1 : 0;
+
+        await page.GotoAsync(site.Url("/server"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("Server");
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("refused");
+        await Expect(page.Locator("[data-summary-visitor-id]")).ToHaveTextAsync("none");
+        await Expect(page.Locator("[data-ask]")).ToBeVisibleAsync();
+        await Expect(page.Locator(Banner)).ToBeVisibleAsync();
+        await page.EvaluateAsync(SetMarker);
+
+        // FirstPartyConsent.AcceptAllAsync from the component's button: posted through firstparty.js.
+        var post = await ClickAndWaitForConsentPostAsync(page, page.Locator("button[data-accept-analytics]"));
+        Assert.Equal(200, post.Status);
+
+        // The cascading state changed in the circuit: the component and its ConsentGate re-rendered.
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("granted");
+        await Expect(page.Locator("[data-consent-youtube]")).ToHaveTextAsync("granted");
+        await Expect(page.Locator("[data-thanks]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-ask]")).ToHaveCountAsync(0);
+        var state = await ServerStateAsync(page);
+        Assert.True(Granted(state, "analytics"));
+        await Expect(page.Locator("[data-summary-visitor-id]")).ToHaveTextAsync(Visitor(state).VisitorId);
+
+        // firstparty.js removed the banner and ran the gated scripts, in document order.
+        await Expect(page.Locator(Banner)).ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync("() => window.harbourAnalyticsRuns === 1 && !!window.firstPartyTrackers?.snowplow");
+        Assert.Equal(GatedScriptOrder, await page.EvaluateAsync<string[]>("() => window.__scriptOrder"));
+
+        // No reload: the marker survived and there was one document.
+        Assert.True(await page.EvaluateAsync<bool>(ReadMarker), "the page reloaded");
+        Assert.Equal(1, documents);
+
+        // The circuit still works.
+        await page.Locator("button", new() { HasText = "Add a cup" }).ClickAsync();
+        await Expect(page.Locator("[data-cups]")).ToHaveTextAsync("1 cups");
+    }
+
+    [Fact]
+    public async Task Accept_in_the_banner_updates_the_interactive_server_component_without_a_reload()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        await context.AddInitScriptAsync(RecordScriptOrder);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/server"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("Server");
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("refused");
+        await page.EvaluateAsync(SetMarker);
+
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("granted");
+        await Expect(page.Locator("[data-thanks]")).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => window.harbourAnalyticsRuns === 1 && !!window.firstPartyTrackers?.snowplow");
+        Assert.Equal(GatedScriptOrder, await page.EvaluateAsync<string[]>("() => window.__scriptOrder"));
+        Assert.True(await page.EvaluateAsync<bool>(ReadMarker), "the page reloaded");
+    }
+
+    [Fact]
+    public async Task The_webassembly_component_shows_the_consent_state_refused_before_and_granted_with_the_visitor_after_accept_elsewhere()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.Url("/webassembly"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("WebAssembly", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("refused");
+        await Expect(page.Locator("[data-summary-visitor-id]")).ToHaveTextAsync("none");
+
+        // Accept on another page (static SSR), then back to the WebAssembly page by enhanced navigation.
+        await NavigateAsync(page, "Home", "/");
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+        var visitorId = Visitor(await ServerStateAsync(page)).VisitorId;
+        await page.EvaluateAsync(SetMarker);
+        await NavigateAsync(page, "WebAssembly", "/webassembly");
+
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("WebAssembly", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("granted");
+        await Expect(page.Locator("[data-consent-youtube]")).ToHaveTextAsync("granted");
+        await Expect(page.Locator("[data-summary-visitor-id]")).ToHaveTextAsync(visitorId);
+        Assert.True(await page.EvaluateAsync<bool>(ReadMarker), "the page reloaded");
+
+        // And in a fresh load, from the state the server persisted while prerendering.
+        await page.GotoAsync(site.Url("/webassembly"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("WebAssembly", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("granted");
+        await Expect(page.Locator("[data-summary-visitor-id]")).ToHaveTextAsync(visitorId);
+    }
+
     [Fact]
     public async Task Enhanced_navigation_slides_the_session_within_the_timeout_and_starts_a_new_one_after_it()
     {
@@ -103,7 +260,7 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
         Assert.True(rewrites > 0, "no enhanced navigation rewrote the session cookie");
 
         // The page the server rendered shows the same session: the enhanced updates merged its HTML.
-        await Expect(page.Locator("[data-session-id]")).ToHaveTextAsync(first.SessionId!);
+        await Expect(page.Locator("footer [data-session-id]")).ToHaveTextAsync(first.SessionId!);
 
         // Past the timeout, the next click starts a new session of the same visitor.
         await Task.Delay(BlazorSampleFixture.SessionTimeout + TimeSpan.FromSeconds(1));
@@ -112,7 +269,7 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
         Assert.Equal(first.VisitorId, next.VisitorId);
         Assert.NotEqual(first.SessionId, next.SessionId);
         Assert.Equal(first.SessionIndex + 1, next.SessionIndex);
-        await Expect(page.Locator("[data-session-id]")).ToHaveTextAsync(next.SessionId!);
+        await Expect(page.Locator("footer [data-session-id]")).ToHaveTextAsync(next.SessionId!);
 
         // Every page change was an enhanced fetch, never a document load: one document in all.
         Assert.True(await page.EvaluateAsync<bool>(ReadMarker), "the page reloaded");
@@ -214,18 +371,39 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
         Assert.False(Granted(state, "analytics"));
     }
 
-    [Fact]
-    public async Task The_home_page_with_the_banner_has_no_axe_violations()
+    [Theory]
+    [InlineData("/", "Static")]
+    [InlineData("/server", "Server")]
+    [InlineData("/webassembly", "WebAssembly")]
+    [InlineData("/video", "Static")]
+    [InlineData("/privacy", "Static")]
+    public async Task Every_page_with_the_banner_has_no_axe_violations_before_and_after_consent(string path, string renderMode)
     {
         // axe-core is injected as a script tag: the sample's strict CSP would block it.
         await using var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(site.Url("/"));
+        await page.GotoAsync(site.Url(path));
         await Expect(page.Locator(Banner)).ToBeVisibleAsync();
         await page.WaitForFunctionAsync("() => !!window.firstParty");
-        await page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished))");
+        if (renderMode != "Static")
+        {
+            await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync(renderMode, new() { Timeout = 60_000 });
+        }
 
-        await AssertNoAxeViolationsAsync(page, "on the Blazor sample's home page with the banner");
+        await page.EvaluateAsync("() => Promise.all(document.getAnimations().map(a => a.finished))");
+        await AssertNoAxeViolationsAsync(page, $"on the Blazor sample's {path} with the banner");
+
+        // After a decision: the page as the server renders it then (the privacy centre decided, the embed shown).
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+        await Expect(page.Locator(Banner)).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        if (renderMode != "Static")
+        {
+            await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("granted", new() { Timeout = 60_000 });
+        }
+
+        await AssertNoAxeViolationsAsync(page, $"on the Blazor sample's {path} after consent");
     }
 
     [Fact]
@@ -273,6 +451,25 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
         await NavigateAsync(page, "Video", "/video");
         await Expect(page.FrameLocator("iframe[src^='/embed/roasting']").Locator("p")).ToHaveTextAsync("Video: how we roast");
         await CollectAsync("video");
+
+        // The privacy centre and the cookie table (static SSR), then withdraw there: the preferences
+        // open in place from the footer's <ConsentPreferencesButton />.
+        await NavigateAsync(page, "Privacy", "/privacy");
+        await Expect(page.Locator("[data-fp-centre]")).ToBeVisibleAsync();
+        await CollectAsync("privacy");
+        await page.Locator("footer [data-fp-open-preferences]").ClickAsync();
+        await Expect(page.Locator(Banner)).ToBeVisibleAsync();
+        await CollectAsync("preferences");
+
+        // A fresh, undecided visitor accepting from the InteractiveServer component's own button.
+        await context.ClearCookiesAsync();
+        await page.GotoAsync(site.Url("/server"));
+        await Expect(page.Locator("[data-render-mode]")).ToHaveTextAsync("Server");
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await ClickAndWaitForConsentPostAsync(page, page.Locator("button[data-accept-analytics]"));
+        await Expect(page.Locator("[data-consent-analytics]")).ToHaveTextAsync("granted");
+        await page.WaitForFunctionAsync("() => window.harbourAnalyticsRuns === 1 && !!window.firstPartyTrackers?.snowplow");
+        await CollectAsync("accept from the server component");
 
         Assert.True(violations.Count == 0, "CSP violations:\n" + string.Join("\n", violations));
     }

@@ -108,7 +108,7 @@ public sealed class ComponentTests
         var button = context.Render<ConsentPreferencesButton>(p => p.AddChildContent("Privacy <em>choices</em>"));
 
         Assert.Equal(MarkupKind.PreferencesUrl, Assert.Single(server.Requests).Kind);
-        button.MarkupMatches("<a href=\"/page?fp-preferences=1\" data-fp-open-preferences class=\"fp-open-preferences\">Privacy <em>choices</em></a>");
+        button.MarkupMatches("<a href=\"/page?fp-preferences=1\" data-fp-open-preferences class=\"fp-open-preferences\" data-enhance-nav=\"false\">Privacy <em>choices</em></a>");
     }
 
     [Fact]

@@ -95,6 +95,29 @@ public sealed class StateTests
     }
 
     [Fact]
+    public void A_webassembly_client_follows_the_pages_decisions_as_soon_as_a_component_reads_the_state()
+    {
+        // No server side: a WebAssembly app, which lives on across pages where the visitor may decide.
+        using var context = Contexts.Create(interactive: true, server: null);
+        var module = context.JSInterop.SetupModule(FirstPartyStateStore.ModulePath);
+
+        context.Render<StateProbe>();
+
+        Assert.Single(module.Invocations, i => i.Identifier == "listen");
+    }
+
+    [Fact]
+    public void On_the_server_reading_the_state_alone_calls_no_javascript()
+    {
+        using var context = Contexts.Create(interactive: true, new FakeServer());
+        var module = context.JSInterop.SetupModule(FirstPartyStateStore.ModulePath);
+
+        context.Render<StateProbe>();
+
+        Assert.Empty(module.Invocations);
+    }
+
+    [Fact]
     public async Task FirstPartyConsent_posts_through_the_module_and_applies_the_answer()
     {
         using var context = Contexts.Create(interactive: true, new FakeServer { State = FakeServer.Json(decided: false) });

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using BlazorSample.Components;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -30,15 +31,26 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
 
         Assert.Equal(200, page.Status);
         Assert.Contains($"<h1>{heading}</h1>", page.Body, StringComparison.Ordinal);
-        Assert.Contains("data-fp-banner", page.Body, StringComparison.Ordinal);
-        Assert.Contains("<script type=\"application/json\" id=\"fp-config\">", page.Body, StringComparison.Ordinal);
-        Assert.Contains("_content/FirstParty.AspNetCore/firstparty.", page.Body, StringComparison.Ordinal);
         Assert.Equal("allow", page.ResponseHeaders["blazor-enhanced-nav"]);
 
-        // OptIn: nothing but the antiforgery cookie before a decision, and the analytics scripts inert.
+        // <ConsentBanner />: the tag helper's banner, a plain form to the consent endpoint with its
+        // antiforgery field, the script configuration and FirstParty's own assets.
+        Assert.Matches("<section[^>]* data-fp-banner", page.Body);
+        Assert.Matches("(?s)<form[^>]*action=\"/_fp/consent\".*?<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"[^\"]+\"", page.Body);
+        Assert.Contains("<script type=\"application/json\" id=\"fp-config\">", page.Body, StringComparison.Ordinal);
+        Assert.Matches("<link rel=\"stylesheet\" href=\"/_content/FirstParty.AspNetCore/firstparty.css", page.Body);
+        Assert.Matches("<script src=\"/_content/FirstParty.AspNetCore/firstparty.js[^\"]*\" defer nonce=\"[^\"]+\"", page.Body);
+
+        // OptIn: nothing but the antiforgery cookie before a decision; <GatedScript> and the Snowplow
+        // <TrackingSnippet> inert, in the data-permanent region, with the request's nonce.
         Assert.DoesNotContain(page.Stored, c => c.Name.Value!.StartsWith("_fp_", StringComparison.Ordinal));
-        Assert.Contains("<script type=\"text/plain\" data-fp-src=\"/js/analytics.js\" data-fp-consent=\"analytics\"", page.Body, StringComparison.Ordinal);
-        Assert.DoesNotContain("<script src=\"/js/analytics.js\"", page.Body, StringComparison.Ordinal);
+        var permanent = Regex.Match(page.Body, "(?s)<div data-permanent=\"fp-gated-scripts\" hidden>(.*?)</div>").Groups[1].Value;
+        Assert.Matches("<script nonce=\"[^\"]+\" data-fp-src=\"/js/analytics.js\" data-fp-consent=\"analytics\" type=\"text/plain\">", permanent);
+        Assert.Matches("<script[^>]* type=\"text/plain\" data-fp-consent=\"analytics\" data-fp-src=\"/sdk/snowplow/index.umd.min.js\">", permanent);
+        Assert.Matches("<script[^>]* type=\"text/plain\" data-fp-consent=\"analytics\">[^<]*snowplowBrowserTracking.newTracker", permanent);
+        Assert.DoesNotMatch("<script[^>]* src=\"/(js/analytics|sdk/snowplow)", page.Body);
+        // <ConsentPreferencesButton />: kept out of Blazor's enhanced navigation, which would merge a second banner.
+        Assert.Matches("<a data-enhance-nav=\"false\" href=\"[^\"]*fp-preferences=1\" data-fp-open-preferences", page.Body);
     }
 
     [Fact]
@@ -69,7 +81,9 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
         var page = await client.NavigateAsync("/video");
         Assert.DoesNotContain("data-fp-banner", page.Body, StringComparison.Ordinal);
         Assert.Contains("<iframe src=\"/embed/roasting?autoplay=0\"", page.Body, StringComparison.Ordinal);
-        Assert.Contains("<script src=\"/js/analytics.js\"", page.Body, StringComparison.Ordinal);
+        Assert.Matches("<script[^>]* src=\"/js/analytics.js\"", page.Body);
+        Assert.Matches("<script[^>]* src=\"/sdk/snowplow/index.umd.min.js\"", page.Body);
+        Assert.DoesNotContain("type=\"text/plain\"", page.Body, StringComparison.Ordinal);
         Assert.Contains("\"decided\":true", page.Body, StringComparison.Ordinal);
 
         var state = await client.SendAsync(HttpMethod.Get, "/_fp/consent");
@@ -77,6 +91,46 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
         Assert.True(json.RootElement.GetProperty("decided").GetBoolean());
         Assert.True(json.RootElement.GetProperty("categories").GetProperty("analytics").GetBoolean());
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-", json.RootElement.GetProperty("visitor").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task The_interactive_pages_prerender_the_cascading_state_refused_then_granted_with_the_visitor()
+    {
+        var client = SampleClient.Create(factory);
+        foreach (var path in new[] { "/server", "/webassembly" })
+        {
+            var before = await client.NavigateAsync(path);
+            Assert.Contains("<dd data-consent-analytics>refused</dd>", before.Body, StringComparison.Ordinal);
+            Assert.Contains("<code data-summary-visitor-id>none</code>", before.Body, StringComparison.Ordinal);
+        }
+
+        await client.ChooseAsync("accept-all", "/");
+        var state = await client.SendAsync(HttpMethod.Get, "/_fp/consent");
+        using var json = JsonDocument.Parse(state.Body);
+        var visitorId = json.RootElement.GetProperty("visitor").GetProperty("id").GetString();
+
+        foreach (var path in new[] { "/server", "/webassembly" })
+        {
+            var after = await client.NavigateAsync(path);
+            Assert.Contains("<dd data-consent-analytics>granted</dd>", after.Body, StringComparison.Ordinal);
+            Assert.Contains($"<code data-summary-visitor-id>{visitorId}</code>", after.Body, StringComparison.Ordinal);
+        }
+
+        // The state goes to the WebAssembly app in the page's persisted component state, not by a second request.
+        Assert.Contains("<!--Blazor-WebAssembly-Component-State:", (await client.NavigateAsync("/webassembly")).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_privacy_page_has_the_privacy_centre_and_the_cookie_table()
+    {
+        var client = SampleClient.Create(factory);
+
+        var page = await client.NavigateAsync("/privacy");
+
+        Assert.Matches("<section class=\"fp-centre\" data-fp-centre data-consent-state=\"undecided\"", page.Body);
+        Assert.Matches("<li data-fp-choice=\"analytics\" data-granted=\"false\"", page.Body);
+        Assert.Matches("<form method=\"post\" action=\"/_fp/forget\"[^>]*data-fp-forget", page.Body);
+        Assert.Matches("(?s)<table.*?_fp_id.*?</table>", page.Body);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ namespace FirstParty.AspNetCore.Components;
 /// </summary>
 internal static class TagHelperMarkup
 {
+    private const string EnhanceNav = "data-enhance-nav";
+
     public static async Task<string?> RenderAsync(HttpContext http, MarkupRequest request)
     {
         var services = http.RequestServices;
@@ -40,7 +42,9 @@ internal static class TagHelperMarkup
             case MarkupKind.Preferences:
                 return await RunAsync(http, new ConsentPreferencesTagHelper { ViewContext = viewContext }, "consent-preferences", TagMode.SelfClosing).ConfigureAwait(false);
             case MarkupKind.PreferencesButton:
-                return await RunAsync(http, new ConsentPreferencesButtonTagHelper { ViewContext = viewContext }, "consent-preferences-button", TagMode.StartTagAndEndTag).ConfigureAwait(false);
+                // Blazor's enhanced navigation would follow the link before firstparty.js opens the
+                // preferences in place, and merge a second banner into the page.
+                return await RunAsync(http, new ConsentPreferencesButtonTagHelper { ViewContext = viewContext }, "consent-preferences-button", TagMode.StartTagAndEndTag, [new TagHelperAttribute(EnhanceNav, "false")]).ConfigureAwait(false);
             case MarkupKind.PrivacyCentre:
                 return await RunAsync(http, new PrivacyCentreTagHelper { ViewContext = viewContext }, "privacy-centre", TagMode.SelfClosing).ConfigureAwait(false);
             case MarkupKind.ConsentMode:
