@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -50,6 +51,14 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
         var redis = Environment.GetEnvironmentVariable("FIRSTPARTY_TEST_REDIS")
             ?? throw new InvalidOperationException("FIRSTPARTY_TEST_REDIS is not set: scripts/test.sh starts a throwaway redis-server and passes its address (host:port).");
         void Shared(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => builder.UseSetting("Redis:Configuration", redis);
+
+        // A farm deploys onto an existing key ring. Two instances starting at once on an empty key
+        // folder would each mint a key and, until their rings refresh, not read each other's session
+        // cookies: that is a test artefact, not what the farm test is about.
+        DataProtectionProvider
+            .Create(new DirectoryInfo(keys), static b => b.SetApplicationName("FirstParty.RazorPagesSample"))
+            .CreateProtector("farm-test-key-ring").Protect("ready");
+
         await using var farm = new Farm(
             () => SampleHost.Create("PostgreSql", _connectionString, Path.Combine(_folder, "a"), keys, Shared),
             () => SampleHost.Create("PostgreSql", _connectionString, Path.Combine(_folder, "b"), keys, Shared));
