@@ -4,7 +4,9 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RazorPagesSample.Data;
 using RazorPagesSample.Pages;
 using Xunit.Abstractions;
@@ -50,7 +52,10 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
         var keys = Path.Combine(_folder, "keys");
         var redis = Environment.GetEnvironmentVariable("FIRSTPARTY_TEST_REDIS")
             ?? throw new InvalidOperationException("FIRSTPARTY_TEST_REDIS is not set: scripts/test.sh starts a throwaway redis-server and passes its address (host:port).");
-        void Shared(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => builder.UseSetting("Redis:Configuration", redis);
+        var warnings = new WarningLog();
+        void Shared(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => builder
+            .UseSetting("Redis:Configuration", redis)
+            .ConfigureLogging(logging => logging.AddProvider(warnings));
 
         // A farm deploys onto an existing key ring. Two instances starting at once on an empty key
         // folder would each mint a key and, until their rings refresh, not read each other's session
@@ -74,7 +79,7 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
         var pages = browsers.Sum(b => b.Pages);
         var failures = browsers.SelectMany(b => b.Failures).ToList();
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: {pages} page requests, {decisions} decisions answered, {browsers.Count(b => b.Forgot)} browsers forgot themselves, {failures.Count} failures.");
-        Assert.True(failures.Count == 0, "Failed requests:\n" + string.Join('\n', failures.Take(20)));
+        Assert.True(failures.Count == 0, "Failed requests:\n" + string.Join('\n', failures.Take(20)) + "\nWarnings and errors the instances logged (other than the database outage's):\n" + string.Join('\n', warnings.Entries.Where(static e => !e.Contains("Npgsql", StringComparison.Ordinal) && !e.Contains("EntityFrameworkCore", StringComparison.Ordinal)).Take(20)));
         Assert.True(decisions >= Browsers, $"only {decisions} decisions were made");
 
         // Every remembered browser's decisions are in the database exactly once; a forgotten
@@ -135,7 +140,7 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
         public Farm(params Func<WebApplicationFactory<IndexModel>>[] create)
         {
             _create = create;
-            _instances = [.. create.Select(c => new Instance(c()))];
+            _instances = [.. create.Select((c, i) => new Instance(c(), (char)('A' + i)))];
         }
 
         /// <summary>The next instance in rotation (round robin over those up), counted in flight until disposed.</summary>
@@ -162,7 +167,7 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
             Volatile.Write(ref _instances[index], null);
             await old.DrainAsync();
             await old.Factory.DisposeAsync();
-            var fresh = new Instance(_create[index]());
+            var fresh = new Instance(_create[index](), (char)('A' + index));
             _ = fresh.Client;
             Volatile.Write(ref _instances[index], fresh);
         }
@@ -198,8 +203,13 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private sealed class Instance(WebApplicationFactory<IndexModel> factory)
+    private sealed class Instance(WebApplicationFactory<IndexModel> factory, char name)
     {
+        private static int s_generations;
+
+        /// <summary>The instance's letter and start number, to tell in a failure which instance answered.</summary>
+        public string Name { get; } = $"{name}{Interlocked.Increment(ref s_generations)}";
+
         private readonly Lazy<HttpClient> _client = new(() => SampleHost.Client(factory));
         private int _inFlight;
         private volatile bool _draining;
@@ -235,6 +245,8 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly struct Lease(Instance instance) : IDisposable
     {
         public HttpClient Client => instance.Client;
+
+        public string Name => instance.Name;
 
         public void Dispose() => instance.Leave();
     }
@@ -311,8 +323,10 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
         /// <summary>Adds to the session's basket on one instance and reads it back from the next one (the session is in Redis).</summary>
         private async Task AddToBasketAsync(Farm farm)
         {
+            string added;
             using (var lease = farm.Next())
             {
+                added = lease.Name;
                 var token = (await _browser.StateAsync(lease.Client, antiforgery: true)).GetProperty("antiforgery");
                 using var request = _browser.Request(HttpMethod.Post, "/Basket");
                 request.Headers.TryAddWithoutValidation(token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString());
@@ -333,7 +347,8 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
             var html = await page.Content.ReadAsStringAsync();
             if (!html.Contains($"data-basket-count>{_basket}<", StringComparison.Ordinal))
             {
-                Failures.Enqueue($"browser {index}: the basket should hold {_basket} items on the next instance");
+                var shown = System.Text.RegularExpressions.Regex.Match(html, "data-basket-count>([0-9]+)<").Groups[1].Value;
+                Failures.Enqueue($"browser {index}: the basket should hold {_basket} items on the next instance; added on {added}, read on {next.Name} ({(int)page.StatusCode}), which shows '{shown}'");
             }
         }
 
@@ -367,6 +382,35 @@ public sealed class FarmLoadTests(ITestOutputHelper output) : IAsyncLifetime
             }
 
             Forgot = true;
+        }
+    }
+}
+
+/// <summary>The warnings and errors the farm's instances log, for the failure message.</summary>
+internal sealed class WarningLog : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _entries = new();
+
+    public IReadOnlyCollection<string> Entries => _entries;
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> entries) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel) && entries.Count < 10_000)
+            {
+                entries.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}[{eventId.Id}]: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
+            }
         }
     }
 }

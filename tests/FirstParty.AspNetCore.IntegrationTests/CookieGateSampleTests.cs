@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -39,6 +40,41 @@ public sealed class CookieGateSampleTests(SampleFactory<IndexModel> factory) : I
 
         Assert.Equal("2", basket.Data("data-basket-count"));
         Assert.True(browser.Cookies.ContainsKey(".AspNetCore.Session"));
+    }
+
+    [Fact]
+    public async Task A_basket_whose_session_store_is_down_answers_503_instead_of_losing_the_item()
+    {
+        // The session's distributed cache fails the way Redis does when it is unreachable: the
+        // synchronous session load would swallow it and ignore the write, answering as if added.
+        using var broken = factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache, UnreachableCache>()));
+        var browser = SampleClient.Create(broken);
+
+        var page = await browser.NavigateAsync("/Basket");
+        var added = await browser.PostFormAsync("/", "/Basket");
+
+        Assert.Equal(503, page.Status);
+        Assert.Equal(503, added.Status);
+    }
+
+    private sealed class UnreachableCache : Microsoft.Extensions.Caching.Distributed.IDistributedCache
+    {
+        public byte[]? Get(string key) => throw new TimeoutException("The session store did not answer.");
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromException<byte[]?>(new TimeoutException("The session store did not answer."));
+
+        public void Refresh(string key) => throw new TimeoutException("The session store did not answer.");
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => Task.FromException(new TimeoutException("The session store did not answer."));
+
+        public void Remove(string key) => throw new TimeoutException("The session store did not answer.");
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => Task.FromException(new TimeoutException("The session store did not answer."));
+
+        public void Set(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options) => throw new TimeoutException("The session store did not answer.");
+
+        public Task SetAsync(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options, CancellationToken token = default) => Task.FromException(new TimeoutException("The session store did not answer."));
     }
 
     [Fact]

@@ -10,10 +10,27 @@ public sealed class BasketModel : PageModel
 
     public int Count { get; private set; }
 
-    public void OnGet() => Count = HttpContext.Session.GetInt32(Key) ?? 0;
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (!await TryLoadSessionAsync())
+        {
+            return SessionUnavailable();
+        }
+
+        Count = HttpContext.Session.GetInt32(Key) ?? 0;
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
+        // Loaded asynchronously first: the session's synchronous load blocks a thread on the
+        // distributed cache and, when it fails or times out, leaves a session that silently ignores
+        // writes, which would lose the item while answering as if it had been added.
+        if (!await TryLoadSessionAsync())
+        {
+            return SessionUnavailable();
+        }
+
         var count = (HttpContext.Session.GetInt32(Key) ?? 0) + 1;
         HttpContext.Session.SetInt32(Key, count);
 
@@ -21,5 +38,27 @@ public sealed class BasketModel : PageModel
         // the visitor's ids, even when the browser runs no JavaScript. Without consent nothing is sent.
         await HttpContext.TrackAsync("add_to_basket", new Dictionary<string, object?> { ["items"] = count });
         return RedirectToPage();
+    }
+
+    private async Task<bool> TryLoadSessionAsync()
+    {
+        try
+        {
+            await HttpContext.Session.LoadAsync(HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            HttpContext.RequestServices.GetRequiredService<ILogger<BasketModel>>().LogWarning(ex, "The session store could not be read.");
+            return false;
+        }
+
+        return HttpContext.Session.IsAvailable;
+    }
+
+    private StatusCodeResult SessionUnavailable()
+    {
+        // Better an honest "try again" than a basket that forgets what was put in it.
+        Response.Headers.RetryAfter = "5";
+        return StatusCode(StatusCodes.Status503ServiceUnavailable);
     }
 }
