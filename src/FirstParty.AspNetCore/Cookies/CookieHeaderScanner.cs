@@ -35,19 +35,39 @@ internal ref struct CookieHeaderScanner
             var header = _headers[_headerIndex].AsSpan();
             while (_position < header.Length)
             {
-                var rest = header[_position..];
-                var end = rest.IndexOf(';');
-                var pair = end < 0 ? rest : rest[..end];
-                _position += end < 0 ? rest.Length : end + 1;
+                // One vectorised search for the name instead of walking every pair: a browser sends
+                // a dozen cookies and FirstParty looks for several names on every request.
+                var found = header[_position..].IndexOf(_name, StringComparison.Ordinal);
+                if (found < 0)
+                {
+                    break;
+                }
 
-                pair = pair.Trim(' ');
-                var equals = pair.IndexOf('=');
-                if (equals <= 0 || !pair[..equals].TrimEnd(' ').SequenceEqual(_name))
+                var nameStart = _position + found;
+                var afterName = nameStart + _name.Length;
+                _position = afterName;
+
+                // A match counts only as a whole name at the start of a pair: after the header's
+                // start or a ';' (spaces allowed), and followed by '=' (spaces allowed). A match
+                // inside another name or inside a value is not this cookie.
+                var before = header[..nameStart].TrimEnd(' ');
+                if (!before.IsEmpty && before[^1] != ';')
                 {
                     continue;
                 }
 
-                var value = pair[(equals + 1)..].TrimStart(' ');
+                var rest = header[afterName..].TrimStart(' ');
+                if (rest.IsEmpty || rest[0] != '=')
+                {
+                    continue;
+                }
+
+                var valueStart = header.Length - rest.Length + 1;
+                var end = header[valueStart..].IndexOf(';');
+                var value = end < 0 ? header[valueStart..] : header.Slice(valueStart, end);
+                _position = end < 0 ? header.Length : valueStart + end + 1;
+
+                value = value.Trim(' ');
                 if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
                 {
                     value = value[1..^1];
