@@ -3,9 +3,15 @@ using Benchmarks;
 
 // dotnet run -c Release --project tests/Benchmarks -- --filter '*'
 // dotnet run -c Release --project tests/Benchmarks -- collector-load [clients] [eventsPerUpload] [seconds]
+// dotnet run -c Release --project tests/Benchmarks -- kestrel <variant> <port>  (driven by scripts/bench-kestrel.sh)
 if (args is ["collector-load", .. var rest])
 {
     return await CollectorLoad.RunAsync(rest);
+}
+
+if (args is ["kestrel", .. var kestrelArgs])
+{
+    return await KestrelApps.RunAsync(kestrelArgs);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
