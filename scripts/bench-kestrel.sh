@@ -77,11 +77,16 @@ fi
 work=$(mktemp -d)
 declare -A server_pid=() server_port=()
 stop_server() {
-  local pid="${server_pid[$1]:-}"
+  local pid="${server_pid[$1]:-}" status=0
   if [ -n "$pid" ]; then
     kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || status=$?
     unset "server_pid[$1]"
+    # 143 is the SIGTERM just sent; anything else is the server's own failure, worth seeing.
+    if [ "$status" -ne 0 ] && [ "$status" -ne 143 ]; then
+      echo "warning: the $1 server exited with status $status; the end of its log:" >&2
+      tail -n 20 "$work/$1.log" >&2
+    fi
   fi
 }
 cleanup() {
@@ -160,9 +165,10 @@ returning_cookie() {
 
 # Fails when a new visitor's first navigation does not get every cookie the variant must write.
 check_new_visitor() {
-  local variant=$1 port=$2 headers prefix
+  local variant=$1 port=$2 headers prefix prefixes
+  read -r -a prefixes <<<"${expected[$variant]}"
   headers=$(navigate "$port" "" | set_cookies)
-  for prefix in ${expected[$variant]}; do
+  for prefix in "${prefixes[@]}"; do
     if ! grep -qi "^set-cookie: $prefix" <<<"$headers"; then
       echo "The $variant server did not set ${prefix%=}... for a new visitor; its Set-Cookie headers:" >&2
       echo "${headers:-(none)}" >&2
