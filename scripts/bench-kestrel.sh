@@ -249,6 +249,11 @@ for variant in "${variants[@]}"; do
     result[$variant.$kind.rps]=$(median <<<"$variant_rps")
     echo "  $variant, $kind: bare$bare_rps | $variant$variant_rps"
   done
+  # The returning visitor's cookies were counted before the runs; a refresh due during them shows here.
+  returning_after=$(set_cookie_stats "$port" "$cookie")
+  if [ "$returning_after" != "$returning_stats" ]; then
+    echo "  note: $variant's returning visitor got $returning_after Set-Cookie (count/bytes) after the runs, $returning_stats before"
+  fi
   result[$variant.setcookie]="${returning_stats%/*} / ${new_stats%/*}"
   result[$variant.setbytes]="${returning_stats#*/} / ${new_stats#*/}"
   result[$variant.cookie]=${#cookie}
