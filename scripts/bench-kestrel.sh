@@ -6,14 +6,14 @@
 # 127.0.0.1, Production environment, logging at Warning, pinned to one core; wrk is pinned to the
 # other. Every request is a top-level navigation from desktop Chrome. For each variant and visitor
 # kind (returning: the cookies a browser holds after its first navigation; new: no cookie) the script
-# runs bare and the variant alternately, PAIRS times, and prints the ratio of the median requests/s,
+# runs bare and the variant back to back, PAIRS times, and prints the median of the pairs' ratios,
 # the Set-Cookie headers a response carries, and the Cookie header a returning visitor sends.
 #
 #   scripts/bench-kestrel.sh                 # about 5-6 minutes on 2 cores
 #   QUICK=1 scripts/bench-kestrel.sh         # about 1.5 minutes, a smoke run
 #   PAIRS=5 DURATION=10 CONNECTIONS=32 VARIANTS="firstparty profiles" scripts/bench-kestrel.sh
 #
-# Settings (environment): PAIRS (3), DURATION seconds per wrk run (5), WARMUP seconds per server
+# Settings (environment): PAIRS (5), DURATION seconds per wrk run (3), WARMUP seconds per server
 # and visitor kind (3), CONNECTIONS (16), VARIANTS (handwritten cookiepolicy firstparty profiles),
 # SERVER_CPU (0), CLIENT_CPU (1), NO_BUILD=1 to reuse the last Release build.
 set -euo pipefail
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 if [ "${QUICK:-0}" = 1 ]; then
   pairs="${PAIRS:-2}" duration="${DURATION:-2}" warmup="${WARMUP:-1}"
 else
-  pairs="${PAIRS:-3}" duration="${DURATION:-5}" warmup="${WARMUP:-3}"
+  pairs="${PAIRS:-5}" duration="${DURATION:-3}" warmup="${WARMUP:-3}"
 fi
 connections="${CONNECTIONS:-16}"
 read -r -a variants <<<"${VARIANTS:-handwritten cookiepolicy firstparty profiles}"
@@ -211,6 +211,7 @@ run_wrk() {
   awk '/^Requests\/sec:/ { print $2 }' <<<"$output"
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 runs=$((${#variants[@]} * 2 * pairs * 2))
@@ -233,27 +234,35 @@ for variant in "${variants[@]}"; do
   for kind in returning new; do
     request_cookie=""
     [ "$kind" = new ] || request_cookie=$cookie
-    bare_rps="" variant_rps=""
+    bare_rps="" variant_rps="" pair_ratios=""
     for pair in $(seq 1 "$pairs"); do
+      # A fresh returning visitor for each run: a browser keeps the session cookie a refresh writes
+      # (FirstParty refreshes it once a minute by default), wrk would resend the stale one and make
+      # every later response a refresh.
+      [ "$kind" = new ] || request_cookie=$(returning_cookie "$port")
       # Alternate which runs first so a drift of the machine's load does not favour one side.
       if [ $((pair % 2)) = 1 ]; then
-        bare_rps+=" $(run_wrk "${server_port[bare]}" "" "$duration")"
-        variant_rps+=" $(run_wrk "$port" "$request_cookie" "$duration")"
+        one_bare=$(run_wrk "${server_port[bare]}" "" "$duration")
+        one_variant=$(run_wrk "$port" "$request_cookie" "$duration")
       else
-        variant_rps+=" $(run_wrk "$port" "$request_cookie" "$duration")"
-        bare_rps+=" $(run_wrk "${server_port[bare]}" "" "$duration")"
+        one_variant=$(run_wrk "$port" "$request_cookie" "$duration")
+        one_bare=$(run_wrk "${server_port[bare]}" "" "$duration")
       fi
+      bare_rps+=" $one_bare"
+      variant_rps+=" $one_variant"
+      pair_ratios+=" $(ratio "$one_variant" "$one_bare")"
     done
+    if [ "$kind" = returning ]; then
+      # Counted once before the runs; a refresh that fell due during the last run shows here.
+      returning_after=$(set_cookie_stats "$port" "$request_cookie")
+      if [ "$returning_after" != "$returning_stats" ]; then
+        echo "  note: $variant's returning visitor got $returning_after Set-Cookie (count/bytes) after its last run, $returning_stats before the runs"
+      fi
+    fi
     bare_all+="$bare_rps"
-    result[$variant.$kind.bare]=$(median <<<"$bare_rps")
-    result[$variant.$kind.rps]=$(median <<<"$variant_rps")
-    echo "  $variant, $kind: bare$bare_rps | $variant$variant_rps"
+    result[$variant.$kind]=$(median <<<"$pair_ratios")
+    echo "  $variant, $kind: bare$bare_rps | $variant$variant_rps | ratios$pair_ratios"
   done
-  # The returning visitor's cookies were counted before the runs; a refresh due during them shows here.
-  returning_after=$(set_cookie_stats "$port" "$cookie")
-  if [ "$returning_after" != "$returning_stats" ]; then
-    echo "  note: $variant's returning visitor got $returning_after Set-Cookie (count/bytes) after the runs, $returning_stats before"
-  fi
   result[$variant.setcookie]="${returning_stats%/*} / ${new_stats%/*}"
   result[$variant.setbytes]="${returning_stats#*/} / ${new_stats#*/}"
   result[$variant.cookie]=${#cookie}
@@ -261,7 +270,6 @@ for variant in "${variants[@]}"; do
 done
 stop_server bare
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
 echo "| variant | returning rps / bare | new rps / bare | Set-Cookie headers per response (returning / new) | Set-Cookie bytes per response (returning / new) | Cookie request header bytes (returning) |"
@@ -270,11 +278,10 @@ printf '| %s (median rps) | %.0f | %.0f | 0 / 0 | 0 / 0 | 0 |\n' "${label[bare]}
   "$(median <<<"$bare_all")" "$(median <<<"$bare_all")"
 for variant in "${variants[@]}"; do
   printf '| %s | %s | %s | %s | %s | %s |\n' "${label[$variant]}" \
-    "$(ratio "${result[$variant.returning.rps]}" "${result[$variant.returning.bare]}")" \
-    "$(ratio "${result[$variant.new.rps]}" "${result[$variant.new.bare]}")" \
+    "$(printf '%.2f' "${result[$variant.returning]}")" "$(printf '%.2f' "${result[$variant.new]}")" \
     "${result[$variant.setcookie]}" "${result[$variant.setbytes]}" "${result[$variant.cookie]}"
 done
 echo
-echo "Ratios are medians of $pairs alternating pairs per row (variant rps / bare rps of the same pairs)."
+echo "Ratios: the median over $pairs alternating pairs of variant rps / bare rps, each pair run back to back."
 echo "Cookie request header bytes: the value a returning visitor sends (add 10 for 'Cookie: ' and CRLF)."
 echo "Bare gets no Cookie header. Whole run: ${SECONDS}s."
