@@ -199,16 +199,27 @@ if cookie ~= nil and cookie ~= "" then
 end
 LUA
 
-# Requests/s of one wrk run; warns when a response was not 2xx/3xx or a socket failed.
+# CPU time the server process (every thread) has used, in clock ticks.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
+# One wrk run against a variant's server: prints "requests/s requests-per-server-CPU-second"; warns
+# when a response was not 2xx/3xx or a socket failed. The second number leaves out the share of the
+# server's core that other processes take (a contended core still costs it cache misses and switches).
 run_wrk() {
-  local port=$1 cookie=$2 seconds=$3 output
+  local variant=$1 cookie=$2 seconds=$3 output before after
+  before=$(server_ticks "${server_pid[$variant]}")
   output=$(BENCH_COOKIE="$cookie" taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"${seconds}s" \
-    -s "$work/navigate.lua" "http://127.0.0.1:$port/")
+    -s "$work/navigate.lua" "http://127.0.0.1:${server_port[$variant]}/")
+  after=$(server_ticks "${server_pid[$variant]}")
   if grep -qE 'Non-2xx|Socket errors' <<<"$output"; then
-    echo "wrk on port $port reported errors:" >&2
+    echo "wrk on the $variant server reported errors:" >&2
     grep -E 'Non-2xx|Socket errors' <<<"$output" >&2
   fi
-  awk '/^Requests\/sec:/ { print $2 }' <<<"$output"
+  awk -v ticks=$((after - before)) -v hz="$ticks_per_second" '
+    / requests in / { requests = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    END { printf "%s %.0f\n", rps, (ticks > 0 ? requests * hz / ticks : 0) }' <<<"$output"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -219,7 +230,7 @@ echo "Kestrel load: ${#variants[@]} variants x 2 visitor kinds x $pairs pairs, $
 echo "server on CPU $server_cpu, wrk on CPU $client_cpu; warm-up ${warmup}s per server and visitor kind"
 
 start_server bare
-run_wrk "${server_port[bare]}" "" "$warmup" >/dev/null
+run_wrk bare "" "$warmup" >/dev/null
 declare -A result=()
 bare_all=""
 for variant in "${variants[@]}"; do
@@ -229,12 +240,12 @@ for variant in "${variants[@]}"; do
   cookie=$(returning_cookie "$port")
   new_stats=$(set_cookie_stats "$port" "")
   returning_stats=$(set_cookie_stats "$port" "$cookie")
-  run_wrk "$port" "$cookie" "$warmup" >/dev/null
-  run_wrk "$port" "" "$warmup" >/dev/null
+  run_wrk "$variant" "$cookie" "$warmup" >/dev/null
+  run_wrk "$variant" "" "$warmup" >/dev/null
   for kind in returning new; do
     request_cookie=""
     [ "$kind" = new ] || request_cookie=$cookie
-    bare_rps="" variant_rps="" pair_ratios=""
+    bare_rps="" variant_rps="" pair_ratios="" cpu_ratios=""
     for pair in $(seq 1 "$pairs"); do
       # A fresh returning visitor for each run: a browser keeps the session cookie a refresh writes
       # (FirstParty refreshes it once a minute by default), wrk would resend the stale one and make
@@ -242,15 +253,16 @@ for variant in "${variants[@]}"; do
       [ "$kind" = new ] || request_cookie=$(returning_cookie "$port")
       # Alternate which runs first so a drift of the machine's load does not favour one side.
       if [ $((pair % 2)) = 1 ]; then
-        one_bare=$(run_wrk "${server_port[bare]}" "" "$duration")
-        one_variant=$(run_wrk "$port" "$request_cookie" "$duration")
+        read -r one_bare one_bare_cpu <<<"$(run_wrk bare "" "$duration")"
+        read -r one_variant one_variant_cpu <<<"$(run_wrk "$variant" "$request_cookie" "$duration")"
       else
-        one_variant=$(run_wrk "$port" "$request_cookie" "$duration")
-        one_bare=$(run_wrk "${server_port[bare]}" "" "$duration")
+        read -r one_variant one_variant_cpu <<<"$(run_wrk "$variant" "$request_cookie" "$duration")"
+        read -r one_bare one_bare_cpu <<<"$(run_wrk bare "" "$duration")"
       fi
       bare_rps+=" $one_bare"
       variant_rps+=" $one_variant"
       pair_ratios+=" $(ratio "$one_variant" "$one_bare")"
+      cpu_ratios+=" $(ratio "$one_variant_cpu" "$one_bare_cpu")"
     done
     if [ "$kind" = returning ]; then
       # Counted once before the runs; a refresh that fell due during the last run shows here.
@@ -261,7 +273,8 @@ for variant in "${variants[@]}"; do
     fi
     bare_all+="$bare_rps"
     result[$variant.$kind]=$(median <<<"$pair_ratios")
-    echo "  $variant, $kind: bare$bare_rps | $variant$variant_rps | ratios$pair_ratios"
+    result[$variant.$kind.cpu]=$(median <<<"$cpu_ratios")
+    echo "  $variant, $kind: rps bare$bare_rps | $variant$variant_rps | ratios$pair_ratios | per CPU-s ratios$cpu_ratios"
   done
   result[$variant.setcookie]="${returning_stats%/*} / ${new_stats%/*}"
   result[$variant.setbytes]="${returning_stats#*/} / ${new_stats#*/}"
@@ -272,16 +285,19 @@ stop_server bare
 
 
 echo
-echo "| variant | returning rps / bare | new rps / bare | Set-Cookie headers per response (returning / new) | Set-Cookie bytes per response (returning / new) | Cookie request header bytes (returning) |"
-echo "|---|---:|---:|---:|---:|---:|"
-printf '| %s (median rps) | %.0f | %.0f | 0 / 0 | 0 / 0 | 0 |\n' "${label[bare]}" \
+echo "| variant | returning rps / bare | new rps / bare | returning req per server CPU-s / bare | new req per server CPU-s / bare | Set-Cookie headers per response (returning / new) | Set-Cookie bytes per response (returning / new) | Cookie request header bytes (returning) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+printf '| %s (median rps) | %.0f | %.0f | | | 0 / 0 | 0 / 0 | 0 |\n' "${label[bare]}" \
   "$(median <<<"$bare_all")" "$(median <<<"$bare_all")"
 for variant in "${variants[@]}"; do
-  printf '| %s | %s | %s | %s | %s | %s |\n' "${label[$variant]}" \
-    "$(printf '%.2f' "${result[$variant.returning]}")" "$(printf '%.2f' "${result[$variant.new]}")" \
+  printf '| %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |\n' "${label[$variant]}" \
+    "${result[$variant.returning]}" "${result[$variant.new]}" \
+    "${result[$variant.returning.cpu]}" "${result[$variant.new.cpu]}" \
     "${result[$variant.setcookie]}" "${result[$variant.setbytes]}" "${result[$variant.cookie]}"
 done
 echo
-echo "Ratios: the median over $pairs alternating pairs of variant rps / bare rps, each pair run back to back."
+echo "Ratios: the median over $pairs alternating pairs of variant / bare, each pair run back to back."
+echo "Requests per server CPU-second: requests wrk completed over the CPU time the server process used"
+echo "meanwhile (/proc): it leaves out the time other processes take from the server's core."
 echo "Cookie request header bytes: the value a returning visitor sends (add 10 for 'Cookie: ' and CRLF)."
 echo "Bare gets no Cookie header. Whole run: ${SECONDS}s."
