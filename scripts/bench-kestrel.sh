@@ -9,8 +9,8 @@
 # runs bare and the variant back to back, PAIRS times, and prints the median of the pairs' ratios,
 # the Set-Cookie headers a response carries, and the Cookie header a returning visitor sends.
 #
-#   scripts/bench-kestrel.sh                 # about 5-6 minutes on 2 cores
-#   QUICK=1 scripts/bench-kestrel.sh         # about 1.5 minutes, a smoke run
+#   scripts/bench-kestrel.sh                 # about 6 minutes on 2 cores
+#   QUICK=1 scripts/bench-kestrel.sh         # about 2 minutes, a smoke run
 #   PAIRS=5 DURATION=10 CONNECTIONS=32 VARIANTS="firstparty profiles" scripts/bench-kestrel.sh
 #
 # Settings (environment): PAIRS (5), DURATION seconds per wrk run (3), WARMUP seconds per server
@@ -100,8 +100,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_server() {
-  local variant=$1 port attempt pid
-  for attempt in 1 2 3 4 5; do
+  local variant=$1 port pid
+  for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
     # Something already listens there: pick another. A port taken between this check and the bind
     # makes the server exit, and the next attempt picks another.
@@ -141,10 +141,10 @@ set_cookies() { grep -i '^set-cookie:' || true; }
 # The Cookie header a browser sends after navigating: navigations until the server sets nothing
 # new (a FirstParty site may write the SDK cookies on a later page), each cookie by name, latest value.
 returning_cookie() {
-  local port=$1 cookie="" headers line pair name i
+  local port=$1 cookie="" headers line pair name
   local -a names=()
   local -A values=()
-  for i in 1 2 3 4; do
+  for _ in 1 2 3 4; do
     headers=$(navigate "$port" "$cookie")
     [[ "$headers" == "HTTP/1.1 200"* ]] || { echo "The server on port $port answered: ${headers%%$'\n'*}" >&2; return 1; }
     [ -n "$(set_cookies <<<"$headers")" ] || break
