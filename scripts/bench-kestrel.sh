@@ -12,10 +12,13 @@
 #   scripts/bench-kestrel.sh                 # about 6 minutes on 2 cores
 #   QUICK=1 scripts/bench-kestrel.sh         # about 2 minutes, a smoke run
 #   PAIRS=5 DURATION=10 CONNECTIONS=32 VARIANTS="firstparty profiles" scripts/bench-kestrel.sh
+#   BASE_REF=16c0f97 scripts/bench-kestrel.sh   # before and after in the same run
 #
 # Settings (environment): PAIRS (5), DURATION seconds per wrk run (3), WARMUP seconds per server
 # and visitor kind (3), CONNECTIONS (16), VARIANTS (handwritten cookiepolicy firstparty profiles),
-# SERVER_CPU (0), CLIENT_CPU (1), NO_BUILD=1 to reuse the last Release build.
+# SERVER_CPU (0), CLIENT_CPU (1), NO_BUILD=1 to reuse the last Release build, BASE_REF (a git
+# revision: its library is built with this tree's server modes and its FirstParty variants run as
+# "<variant>@base" beside the current ones, so a change is measured against what it changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,12 +43,22 @@ declare -A expected=(
   [profiles]="_fp_id= _fp_ses= _sp_id. _sp_ses. AMP_ _ga="
 )
 declare -A label=(
+  [firstparty@base]="FirstParty (Implied), before (${BASE_REF:-})"
+  [profiles@base]="FirstParty + Snowplow, Amplitude, GA4, before (${BASE_REF:-})"
   [bare]="bare MapGet(\"/\")"
   [handwritten]="hand-written GUID cookies"
   [cookiepolicy]="CookiePolicy + hand-written"
   [firstparty]="FirstParty (Implied)"
   [profiles]="FirstParty + Snowplow, Amplitude, GA4"
 )
+if [ -n "${BASE_REF:-}" ]; then
+  with_base=()
+  for variant in "${variants[@]}"; do
+    case $variant in firstparty | profiles) with_base+=("$variant@base") ;; esac
+    with_base+=("$variant")
+  done
+  variants=("${with_base[@]}")
+fi
 for variant in "${variants[@]}"; do
   if [ -z "${label[$variant]:-}" ] || [ "$variant" = bare ]; then
     echo "Unknown variant '$variant' (known: handwritten cookiepolicy firstparty profiles)." >&2
@@ -75,6 +88,19 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
 fi
 
 work=$(mktemp -d)
+base_dll=""
+if [ -n "${BASE_REF:-}" ]; then
+  # The base revision's library behind this tree's server modes: only the library differs. The
+  # harness files are copied in; the base's own benchmarks compile against its own library.
+  base_tree="$work/base"
+  git worktree add -q --detach "$base_tree" "$BASE_REF"
+  for file in Program.cs KestrelApps.cs PipelineProfile.cs VisitorPipelineBenchmarks.cs BenchmarkHost.cs; do
+    cp "tests/Benchmarks/$file" "$base_tree/tests/Benchmarks/$file"
+  done
+  echo "Building tests/Benchmarks at $BASE_REF (Release)..."
+  dotnet build "$base_tree/tests/Benchmarks" -c Release -nologo -v quiet >/dev/null
+  base_dll="$base_tree/tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll"
+fi
 declare -A server_pid=() server_port=()
 stop_server() {
   local pid="${server_pid[$1]:-}" status=0
@@ -94,13 +120,17 @@ cleanup() {
   for variant in "${!server_pid[@]}"; do
     stop_server "$variant"
   done
+  if [ -n "$base_dll" ]; then
+    git worktree remove --force "$work/base" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_server() {
-  local variant=$1 port pid
+  local variant=$1 port pid server_dll=$dll
+  [[ $variant != *@base ]] || server_dll=$base_dll
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
     # Something already listens there: pick another. A port taken between this check and the bind
@@ -108,7 +138,7 @@ start_server() {
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       continue
     fi
-    taskset -c "$server_cpu" dotnet "$dll" kestrel "$variant" "$port" >"$work/$variant.log" 2>&1 &
+    taskset -c "$server_cpu" dotnet "$server_dll" kestrel "${variant%@base}" "$port" >"$work/$variant.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 150); do
       if grep -q '^listening on' "$work/$variant.log"; then
@@ -166,7 +196,7 @@ returning_cookie() {
 # Fails when a new visitor's first navigation does not get every cookie the variant must write.
 check_new_visitor() {
   local variant=$1 port=$2 headers prefix prefixes
-  read -r -a prefixes <<<"${expected[$variant]}"
+  read -r -a prefixes <<<"${expected[${variant%@base}]}"
   headers=$(navigate "$port" "" | set_cookies)
   for prefix in "${prefixes[@]}"; do
     if ! grep -qi "^set-cookie: $prefix" <<<"$headers"; then
