@@ -29,8 +29,10 @@ internal static class SampleRestart
 
         // The visitor cookie is signed with a key kept in the sample's own database.
         var visitorCookie = browser.Cookies["_fp_id"];
-        Assert.StartsWith("2.", visitorCookie, StringComparison.Ordinal);
-        Assert.Contains(storedKeys, name => Guid.Parse(name["key-".Length..]).ToString("N").StartsWith(visitorCookie[2..10], StringComparison.Ordinal));
+        // Format 3 carries the first byte of the key id as its hint.
+        Assert.StartsWith("3", visitorCookie, StringComparison.Ordinal);
+        var hint = Convert.ToHexStringLower(System.Buffers.Text.Base64Url.DecodeFromChars(visitorCookie.AsSpan(1)).AsSpan(0, 1));
+        Assert.Contains(storedKeys, name => Guid.Parse(name["key-".Length..]).ToString("N").StartsWith(hint, StringComparison.Ordinal));
 
         await using var second = SampleHost.Create(provider, connectionString, Path.Combine(folder, "after"));
         var after = await browser.StateAsync(SampleHost.Client(second));

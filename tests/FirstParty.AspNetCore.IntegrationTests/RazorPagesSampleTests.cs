@@ -71,7 +71,19 @@ public sealed class RazorPagesSampleTests(SampleFactory<IndexModel> factory) : I
         Assert.False(string.IsNullOrEmpty(first.Data("data-session-id")));
         Assert.Equal(first.Data("data-visitor-id"), second.Data("data-visitor-id"));
         Assert.Equal(first.Data("data-session-id"), second.Data("data-session-id"));
-        Assert.Equal(visitorId.ToString("D"), browser.Cookies["_fp_id"].Split('.')[3]);
+        Assert.Equal(visitorId.ToString("D"), CompactCookieValues.Id(browser.Cookies["_fp_id"]));
+    }
+
+    [Fact]
+    public async Task After_accept_all_the_three_first_party_cookies_fit_in_250_bytes_of_cookie_header()
+    {
+        var browser = SampleClient.Create(factory);
+        await browser.ChooseAsync("accept-all");
+        await browser.NavigateAsync("/");
+
+        var header = string.Join("; ", new[] { "_fp_id", "_fp_ses", "_fp_consent" }.Select(name => $"{name}={browser.Cookies[name]}"));
+        Assert.True(header.Length <= 250, $"{header.Length} bytes: {header}");
+        Assert.All(new[] { "_fp_id", "_fp_ses", "_fp_consent" }, name => Assert.StartsWith("3", browser.Cookies[name], StringComparison.Ordinal));
     }
 
     [Fact]

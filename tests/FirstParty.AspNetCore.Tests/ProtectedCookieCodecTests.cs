@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace FirstParty.AspNetCore.Tests;
 
-/// <summary>Typed cookie values over both wire formats: 2 (signed, the default) and 1 (Data Protection).</summary>
+/// <summary>Typed cookie values over the wire formats: 3 (signed, binary, the default), 2 (signed text, still read) and 1 (Data Protection).</summary>
 public sealed class ProtectedCookieCodecTests
 {
     private const string Base64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -49,7 +49,7 @@ public sealed class ProtectedCookieCodecTests
         => new(Protector(format), cacheCapacity);
 
     [Theory]
-    [InlineData(Format.Signed, "2.")]
+    [InlineData(Format.Signed, "3")]
     [InlineData(Format.DataProtection, "1.")]
     public void Protect_then_TryRead_round_trips(Format format, string prefix)
     {
@@ -58,7 +58,9 @@ public sealed class ProtectedCookieCodecTests
         {
             var raw = codec.Protect(record);
 
-            Assert.StartsWith(prefix, raw, StringComparison.Ordinal);
+            // Format 3 holds times up to 2106; the text format (2) carries the rest.
+            var expected = format == Format.Signed && record.LastSeen > uint.MaxValue ? "2." : prefix;
+            Assert.StartsWith(expected, raw, StringComparison.Ordinal);
             Assert.InRange(raw.Length, 3, ProtectedCookieCodec<VisitorRecord>.MaxValueLength);
             Assert.Equal(CookieReadStatus.Valid, codec.TryRead(raw, out var read));
             Assert.Equal(record, read);
@@ -155,10 +157,16 @@ public sealed class ProtectedCookieCodecTests
     [Fact]
     public void A_genuine_value_relabelled_with_another_version_is_not_valid()
     {
-        var signed = Genuine[0].Raw;
+        var signed = Signing.Protect(Sample.Format()); // format 2
         Assert.Equal(CookieReadStatus.UnsupportedVersion, NewCodec().TryRead("3" + signed[1..], out var value));
         Assert.Null(value);
         Assert.NotEqual(CookieReadStatus.Valid, NewCodec().TryRead("1" + signed[1..], out _));
+
+        var compact = Genuine[0].Raw; // format 3
+        Assert.StartsWith("3", compact, StringComparison.Ordinal);
+        Assert.Equal(CookieReadStatus.Malformed, NewCodec().TryRead("2" + compact[1..], out _));
+        Assert.Equal(CookieReadStatus.Malformed, NewCodec().TryRead("1" + compact[1..], out _));
+        Assert.NotEqual(CookieReadStatus.Valid, NewCodec().TryRead("2." + compact[1..], out _));
 
         var protectedValue = NewCodec(Format.DataProtection).Protect(Sample);
         Assert.Equal(CookieReadStatus.Malformed, NewCodec().TryRead("2" + protectedValue[1..], out _));
@@ -269,7 +277,7 @@ public sealed class ProtectedCookieCodecTests
     public Property TryRead_never_throws_nor_accepts_a_random_signed_value_even_with_a_real_key_id()
     {
         var codec = NewCodec();
-        var keyId = Genuine[0].Raw.Substring(2, CookieKeyRing.IdLength);
+        var keyId = Keys.CreateKeyRing().Current!.Id;
         var mac = Gen.ArrayOf(Gen.Elements(Base64UrlAlphabet.ToCharArray()), 22).Select(c => new string(c));
         var gen =
             from id in Gen.Elements(keyId, "00000000", keyId.ToUpperInvariant())

@@ -38,7 +38,7 @@ public sealed class ResponseCookieWriterTests
         Assert.Equal("_fp_id", cookie.Name.ToString());
         Assert.Equal("1.abc-_", cookie.Value.ToString());
         Assert.Equal(TimeSpan.FromHours(1), cookie.MaxAge);
-        Assert.Equal(Now.AddHours(1), cookie.Expires);
+        Assert.Null(cookie.Expires); // Max-Age alone: browsers let it win over Expires anyway
         Assert.Equal("example.co.uk", cookie.Domain.ToString());
         Assert.Equal("/", cookie.Path.ToString());
         Assert.True(cookie.Secure);
@@ -131,7 +131,7 @@ public sealed class ResponseCookieWriterTests
 
         var cookies = SetCookieHeaderValue.ParseList(context.Response.Headers.SetCookie.Select(s => s!).ToList());
         Assert.Equal(TimeSpan.FromDays(400), cookies[0].MaxAge);
-        Assert.Equal(Now.AddDays(400), cookies[0].Expires);
+        Assert.Null(cookies[0].Expires);
         Assert.Equal(TimeSpan.Zero, cookies[1].MaxAge);
     }
 
@@ -141,5 +141,62 @@ public sealed class ResponseCookieWriterTests
         var (writer, context) = Create();
         writer.Append(context, "mirror", "v", 10, Now, httpOnly: false);
         Assert.False(Single(context).HttpOnly);
+    }
+
+    [Fact]
+    public void The_header_has_exactly_the_attributes_browsers_use_and_nothing_twice()
+    {
+        var (writer, context) = Create();
+        writer.Append(context, "_fp_id", "3AbC-_", 34_128_000, Now);
+        writer.Append(context, "_fp_ses", "3XyZ", 1800, Now);
+        writer.Append(context, "_fp_consent", "3Q", 34_128_000, Now, httpOnly: false);
+
+        Assert.Equal<string[]>(
+            [
+                "_fp_id=3AbC-_; max-age=34128000; domain=example.co.uk; path=/; secure; samesite=lax; httponly",
+                "_fp_ses=3XyZ; max-age=1800; domain=example.co.uk; path=/; secure; samesite=lax; httponly",
+                "_fp_consent=3Q; max-age=34128000; domain=example.co.uk; path=/; secure; samesite=lax",
+            ],
+            [.. context.Response.Headers.SetCookie.Select(h => h!)]);
+    }
+
+    [Fact]
+    public void Host_only_over_http_the_header_has_no_domain_and_no_secure()
+    {
+        var (writer, context) = Create(host: "localhost", https: false);
+        writer.Append(context, "_fp_id", "3AbC", 60, Now);
+        Assert.Equal("_fp_id=3AbC; max-age=60; path=/; samesite=lax; httponly", context.Response.Headers.SetCookie.ToString());
+    }
+
+    [Fact]
+    public void A_cookie_written_twice_in_one_response_is_sent_once_with_the_last_value()
+    {
+        var (writer, context) = Create();
+        writer.Append(context, "_fp_id", "3first", 60, Now);
+        writer.Append(context, "_fp_ses", "3session", 60, Now);
+        writer.Append(context, "_fp_id", "3second", 120, Now);
+
+        Assert.Equal<string[]>(
+            [
+                "_fp_id=3second; max-age=120; domain=example.co.uk; path=/; secure; samesite=lax; httponly",
+                "_fp_ses=3session; max-age=60; domain=example.co.uk; path=/; secure; samesite=lax; httponly",
+            ],
+            [.. context.Response.Headers.SetCookie.Select(h => h!)]);
+    }
+
+    [Fact]
+    public void A_deletion_before_a_write_is_kept_and_a_cookie_whose_name_extends_another_is_not_replaced()
+    {
+        var (writer, context) = Create();
+        writer.Delete(context, "_fp_id");
+        var deletions = context.Response.Headers.SetCookie.Count;
+        writer.Append(context, "_fp_id_x", "3other", 60, Now);
+        writer.Append(context, "_fp_id", "3value", 60, Now);
+
+        string[] headers = [.. context.Response.Headers.SetCookie.Select(h => h!)];
+        Assert.Equal(deletions + 2, headers.Length);
+        Assert.All(headers[..deletions], h => Assert.Contains("max-age=0", h, StringComparison.Ordinal));
+        Assert.StartsWith("_fp_id_x=3other;", headers[deletions], StringComparison.Ordinal);
+        Assert.StartsWith("_fp_id=3value;", headers[deletions + 1], StringComparison.Ordinal);
     }
 }

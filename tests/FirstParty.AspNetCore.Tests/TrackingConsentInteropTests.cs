@@ -103,7 +103,7 @@ public sealed class TrackingConsentInteropTests : IAsyncLifetime
     {
         var cookie = await GetStringAsync("/consent-cookie", cookies: null);
 
-        Assert.StartsWith("_fp_consent=2.", cookie, StringComparison.Ordinal);
+        Assert.Matches("^_fp_consent=3[A-Za-z0-9_-]+;", cookie);
         Assert.DoesNotContain("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("False|True|True", await GetStringAsync("/track", cookie[..cookie.IndexOf(';', StringComparison.Ordinal)]));
     }
@@ -172,5 +172,9 @@ public sealed class TrackingConsentInteropTests : IAsyncLifetime
         => string.Join("; ", cookies.Where(c => c.MaxAge != TimeSpan.Zero).Select(c => $"{c.Name}={c.Value}"));
 
     private static string ConsentId(IEnumerable<(string Name, string Value, TimeSpan? MaxAge)> cookies)
-        => cookies.Single(c => c.Name == "_fp_consent").Value.Split('.')[3];
+        => ConsentIdOf(cookies.Single(c => c.Name == "_fp_consent").Value);
+
+    /// <summary>Format 3: the consent id is the first 16 bytes after the key hint.</summary>
+    private static string ConsentIdOf(string value)
+        => new Guid(System.Buffers.Text.Base64Url.DecodeFromChars(value.AsSpan(1)).AsSpan(1, 16), bigEndian: true).ToString("D");
 }

@@ -51,7 +51,7 @@ public sealed class VisitorTrackerTests
         var cookie = Assert.Single(visit.SetCookies);
         Assert.Equal(TestApp.SessionCookie, cookie.Name.ToString());
         Assert.Equal(TimeSpan.FromSeconds(1800), cookie.MaxAge);
-        Assert.Equal(app.Time.GetUtcNow().AddSeconds(1800), cookie.Expires);
+        Assert.Null(cookie.Expires); // Max-Age alone
         Assert.NotEqual(firstSessionValue, cookie.Value.ToString());
 
         var visitor = visit.RequireVisitor();
@@ -144,7 +144,7 @@ public sealed class VisitorTrackerTests
             {
                 visitorRefreshes.Add(app.Time.GetUtcNow() - start);
                 Assert.Equal(VisitorLifetime, visitorCookie.MaxAge);
-                Assert.Equal(app.Time.GetUtcNow() + VisitorLifetime, visitorCookie.Expires);
+                Assert.Null(visitorCookie.Expires);
             }
         }
 
@@ -161,7 +161,7 @@ public sealed class VisitorTrackerTests
         app.Time.Advance(TimeSpan.FromHours(25));
         var visit = await app.NavigateAsync(jar: jar);
 
-        Assert.Equal(app.Time.GetUtcNow() + VisitorLifetime, visit.Cookie(TestApp.VisitorCookie)?.Expires);
+        Assert.Equal(VisitorLifetime, visit.Cookie(TestApp.VisitorCookie)?.MaxAge);
         var visitor = visit.RequireVisitor();
         Assert.Equal(first.VisitorId, visitor.VisitorId);
         Assert.Equal(2, visitor.SessionIndex);
@@ -191,14 +191,14 @@ public sealed class VisitorTrackerTests
         var first = firstVisit.RequireVisitor();
         var expires = TestAppOptions.DefaultStart + VisitorLifetime;
         Assert.Equal(VisitorLifetime, firstVisit.Cookie(TestApp.VisitorCookie)?.MaxAge);
-        Assert.Equal(expires, firstVisit.Cookie(TestApp.VisitorCookie)?.Expires);
+        Assert.Equal(expires, app.Time.GetUtcNow() + firstVisit.Cookie(TestApp.VisitorCookie)?.MaxAge);
 
         // A new session re-sends the visitor cookie, with the remaining lifetime only.
         app.Time.Advance(TimeSpan.FromDays(2));
         var second = await app.NavigateAsync(jar: jar);
         Assert.True(second.RequireVisitor().IsNewSession);
         Assert.Equal(VisitorLifetime - TimeSpan.FromDays(2), second.Cookie(TestApp.VisitorCookie)?.MaxAge);
-        Assert.Equal(expires, second.Cookie(TestApp.VisitorCookie)?.Expires);
+        Assert.Equal(expires, app.Time.GetUtcNow() + second.Cookie(TestApp.VisitorCookie)?.MaxAge);
 
         // An ongoing session over more than a day never refreshes a fixed visitor cookie.
         for (var i = 0; i < 80; i++)
@@ -214,7 +214,7 @@ public sealed class VisitorTrackerTests
         var late = await app.NavigateAsync(jar: jar);
         var lateCookie = Assert.IsType<SetCookieHeaderValue>(late.Cookie(TestApp.VisitorCookie));
         Assert.Equal(expires - app.Time.GetUtcNow(), lateCookie.MaxAge);
-        Assert.Equal(expires, lateCookie.Expires);
+        Assert.Null(lateCookie.Expires);
         Assert.Equal(first.VisitorId, late.RequireVisitor().VisitorId);
 
         // Once the lifetime is over the old cookie is not honoured, even if the browser still sends it.
@@ -590,6 +590,49 @@ public sealed class VisitorTrackerTests
         Assert.Equal(7, visitor.SessionIndex);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(now - 3600), visitor.FirstSeen);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(now - 600), visitor.SessionStart);
+    }
+
+    [Fact]
+    public async Task Format_2_cookies_of_the_previous_release_keep_their_visitor_and_are_rewritten_in_format_3_when_refreshed()
+    {
+        await using var app = await TestApp.StartAsync();
+        var now = app.Time.GetUtcNow().ToUnixTimeSeconds();
+        const string VisitorId = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        const string SessionId = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+        var root = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Cookies.CookieProtector.RootPurpose);
+        var ring = app.Services.GetRequiredService<Cookies.CookieKeyRing>();
+        var jar = new CookieJar
+        {
+            // What the previous release wrote: the text payload under the same derived key.
+            [TestApp.VisitorCookie] = new Cookies.CookieProtector(root, ring, "Visitor").Protect(new VisitorRecord(VisitorId, now - 3600, 7, SessionId, now - 60).Format()),
+            [TestApp.SessionCookie] = new Cookies.CookieProtector(root, ring, "Session").Protect(new SessionRecord(SessionId, 7, now - 600, now - 30, null).Format()),
+        };
+        Assert.StartsWith("2.", jar[TestApp.VisitorCookie], StringComparison.Ordinal);
+
+        var untouched = await app.NavigateAsync(jar: jar);
+        Assert.Empty(untouched.SetCookies);
+        Assert.Equal(SessionId, untouched.RequireVisitor().SessionId);
+
+        app.Time.Advance(TimeSpan.FromSeconds(61));
+        var sessionRefresh = await app.NavigateAsync(jar: jar);
+        Assert.StartsWith("3", Assert.IsType<SetCookieHeaderValue>(sessionRefresh.Cookie(TestApp.SessionCookie)).Value.ToString(), StringComparison.Ordinal);
+        Assert.Null(sessionRefresh.Cookie(TestApp.VisitorCookie));
+        Assert.StartsWith("2.", jar[TestApp.VisitorCookie], StringComparison.Ordinal);
+        Assert.Equal(SessionId, sessionRefresh.RequireVisitor().SessionId);
+
+        app.Time.Advance(TimeSpan.FromHours(24));
+        var visitorRefresh = await app.NavigateAsync(jar: jar);
+        Assert.StartsWith("3", jar[TestApp.VisitorCookie], StringComparison.Ordinal);
+        Assert.StartsWith("3", jar[TestApp.SessionCookie], StringComparison.Ordinal);
+        var visitor = visitorRefresh.RequireVisitor();
+        Assert.Equal(VisitorId, visitor.VisitorId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(now - 3600), visitor.FirstSeen);
+
+        // The rewritten values are read back as the same visitor.
+        app.Time.Advance(TimeSpan.FromSeconds(10));
+        var after = (await app.NavigateAsync(jar: jar)).RequireVisitor();
+        Assert.Equal(VisitorId, after.VisitorId);
+        Assert.Equal(visitor.SessionId, after.SessionId);
     }
 
     private static async Task<string> MintForeignVisitorCookieAsync()

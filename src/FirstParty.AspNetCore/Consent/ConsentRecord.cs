@@ -7,7 +7,13 @@ using FirstParty.AspNetCore.Visitors;
 namespace FirstParty.AspNetCore.Consent;
 
 /// <summary>
-/// The content of the consent cookie. Text form:
+/// The content of the consent cookie. Binary form (format 3): consent id (16 bytes), revision
+/// (varint), decided at (Unix seconds, 4 bytes little-endian), expires at minus decided at (varint),
+/// one byte packing the source (bits 0-2, its index in <see cref="ConsentSources"/>), the regime (bits
+/// 3-4) and the opt-out-signal flag (bit 5), the region as length-prefixed ASCII (length 0 when
+/// unknown), then the granted choices to the end: a key is a <see cref="ConsentKeyCodes"/> code
+/// (high bit set) or a length (1 to 64) and that many ASCII characters; a service choice is
+/// <see cref="ConsentKeyCodes.ServiceMarker"/>, its category key and its service key. Text form:
 /// <c>{consentId}.{revision}.{decidedAt}.{expiresAt}.{source}.{regime}.{region}.{granted}</c>, times in
 /// Unix seconds, <c>region</c> empty when unknown, <c>granted</c> the granted category keys joined by
 /// <c>+</c> (<c>-</c> for none), and services chosen one by one as <c>category/service</c>. Categories not listed were refused.
@@ -52,6 +58,161 @@ internal sealed record ConsentRecord(
         }
 
         value = new ConsentRecord(id.ToString(), revision, decidedAt, expiresAt, knownSource, regime, region.IsEmpty ? null : region.ToString(), categories, count > FieldCount);
+        return true;
+    }
+
+    private const int SourceMask = 0b111;
+    private const int RegimeShift = 3;
+    private const int RegimeMask = 0b11;
+    private const int OptOutSignalFlag = 1 << 5;
+    private const int MaxRegionLength = 16;
+    private const int MaxChoices = 64;
+
+    public static bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out ConsentRecord? value)
+    {
+        value = null;
+        var reader = new CompactPayloadReader(data);
+        if (!reader.TryReadUuid(out var id)
+            || !reader.TryReadCount(out var revision)
+            || !reader.TryReadUnixSeconds(out var decidedAt)
+            || !reader.TryReadDelta(decidedAt, out var expiresAt)
+            || !reader.TryReadByte(out var packed)
+            || (packed & ~(SourceMask | (RegimeMask << RegimeShift) | OptOutSignalFlag)) != 0
+            || ConsentSources.Get(packed & SourceMask) is not { } source
+            || !Enum.IsDefined((ConsentRegime)((packed >> RegimeShift) & RegimeMask))
+            || !reader.TryReadShortAscii(out var regionBytes))
+        {
+            return false;
+        }
+
+        string? region = null;
+        if (!regionBytes.IsEmpty)
+        {
+            region = System.Text.Encoding.ASCII.GetString(regionBytes);
+            if (RegionRules.Normalize(region) != region)
+            {
+                return false;
+            }
+        }
+
+        var granted = new List<string>();
+        while (!reader.AtEnd)
+        {
+            if (granted.Count >= MaxChoices || !TryReadChoice(ref reader, out var choice))
+            {
+                return false;
+            }
+
+            granted.Add(choice);
+        }
+
+        value = new ConsentRecord(id, revision, decidedAt, expiresAt, source, (ConsentRegime)((packed >> RegimeShift) & RegimeMask), region,
+            granted.Count == 0 ? [] : granted, (packed & OptOutSignalFlag) != 0);
+        return true;
+    }
+
+    public bool TryWrite(Span<byte> destination, out int written)
+    {
+        written = 0;
+        var sourceIndex = ConsentSources.IndexOf(Source);
+        if (sourceIndex < 0 || (uint)Regime > RegimeMask || Granted.Count > MaxChoices)
+        {
+            return false;
+        }
+
+        var writer = new CompactPayloadWriter(destination);
+        var packed = sourceIndex | ((int)Regime << RegimeShift) | (MadeUnderOptOutSignal ? OptOutSignalFlag : 0);
+        if (!writer.TryWriteUuid(Id)
+            || !writer.TryWriteCount(Revision)
+            || !writer.TryWriteUnixSeconds(DecidedAt)
+            || !writer.TryWriteDelta(DecidedAt, ExpiresAt)
+            || !writer.TryWriteByte((byte)packed)
+            || !writer.TryWriteShortAscii(Region ?? string.Empty, MaxRegionLength))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Granted.Count; i++)
+        {
+            if (!TryWriteChoice(ref writer, Granted[i]))
+            {
+                return false;
+            }
+        }
+
+        written = writer.Written;
+        return true;
+    }
+
+    private static bool TryWriteChoice(ref CompactPayloadWriter writer, string choice)
+    {
+        var slash = choice.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0
+            ? TryWriteKey(ref writer, choice)
+            : writer.TryWriteByte(ConsentKeyCodes.ServiceMarker) && TryWriteKey(ref writer, choice.AsSpan(0, slash)) && TryWriteKey(ref writer, choice.AsSpan(slash + 1));
+    }
+
+    private static bool TryWriteKey(ref CompactPayloadWriter writer, ReadOnlySpan<char> key)
+    {
+        if (!IsKey(key))
+        {
+            return false;
+        }
+
+        var code = ConsentKeyCodes.Find(key);
+        return code >= 0
+            ? writer.TryWriteByte((byte)(ConsentKeyCodes.CodeFlag | code))
+            : writer.TryWriteByte((byte)key.Length) && writer.TryWriteAscii(key);
+    }
+
+    private static bool TryReadChoice(ref CompactPayloadReader reader, [NotNullWhen(true)] out string? choice)
+    {
+        choice = null;
+        if (!reader.TryReadByte(out var first))
+        {
+            return false;
+        }
+
+        if (first != ConsentKeyCodes.ServiceMarker)
+        {
+            return TryReadKey(ref reader, first, out choice);
+        }
+
+        if (!reader.TryReadByte(out var categoryFirst) || !TryReadKey(ref reader, categoryFirst, out var category)
+            || !reader.TryReadByte(out var serviceFirst) || !TryReadKey(ref reader, serviceFirst, out var service))
+        {
+            return false;
+        }
+
+        choice = ConsentPolicy.ServiceKey(category, service);
+        return true;
+    }
+
+    private static bool TryReadKey(ref CompactPayloadReader reader, byte first, [NotNullWhen(true)] out string? key)
+    {
+        key = null;
+        if ((first & ConsentKeyCodes.CodeFlag) != 0)
+        {
+            key = ConsentKeyCodes.Get(first & ~ConsentKeyCodes.CodeFlag);
+            return key is not null;
+        }
+
+        if (first is 0 or > ConsentKeyCodes.MaxLiteralLength || !reader.TryReadBytes(first, out var bytes))
+        {
+            return false;
+        }
+
+        Span<char> chars = stackalloc char[ConsentKeyCodes.MaxLiteralLength];
+        System.Text.Ascii.ToUtf16(bytes, chars, out var length);
+        var literal = chars[..length];
+
+        // A dictionary key spelled out would be a second byte form of the same decision.
+        if (length != bytes.Length || !IsKey(literal) || ConsentKeyCodes.Find(literal) >= 0)
+        {
+            return false;
+        }
+
+        key = literal.ToString();
         return true;
     }
 
@@ -155,7 +316,14 @@ internal static class ConsentSources
     public const string Api = "api";
     public const string Gpc = "gpc";
 
+    // The order is the source's code in the consent cookie's binary form: append only.
     private static readonly string[] All = [AcceptAll, RejectAll, Custom, Withdraw, Api, Gpc];
+
+    /// <summary>The index of a known source (its code in the consent cookie's binary form), or -1.</summary>
+    public static int IndexOf(string source) => Array.IndexOf(All, source);
+
+    /// <summary>The source of an index, or null.</summary>
+    public static string? Get(int index) => (uint)index < (uint)All.Length ? All[index] : null;
 
     /// <summary>Returns the cached string for a known source, or null.</summary>
     public static string? Find(ReadOnlySpan<char> source)

@@ -73,6 +73,30 @@ internal sealed class CookieKeyRing
             return entry;
         }
 
+        return ReloadForUnknownKey(snapshot)?.Find(id);
+    }
+
+    /// <summary>Every key that may verify a value (format 3 carries only a hint of its key), oldest load first.</summary>
+    public IReadOnlyList<Entry> Entries => GetSnapshot(forceReload: false)?.Entries ?? [];
+
+    /// <summary>
+    /// The keys after a reload, when none of <paramref name="seen"/> verified a value and the last load
+    /// is old enough to look again; null otherwise (nothing new to try).
+    /// </summary>
+    public IReadOnlyList<Entry>? ReloadForUnknownKey(IReadOnlyList<Entry> seen)
+    {
+        var snapshot = GetSnapshot(forceReload: false);
+        if (snapshot is null || !ReferenceEquals(snapshot.Entries, seen))
+        {
+            // Another request reloaded in between: its keys are new to the caller.
+            return snapshot?.Entries;
+        }
+
+        return ReloadForUnknownKey(snapshot)?.Entries;
+    }
+
+    private Snapshot? ReloadForUnknownKey(Snapshot snapshot)
+    {
         // Another instance may have started using a key this one has not loaded yet; look again,
         // but not more often than every 30 seconds, whatever ids requests make up.
         if (_time.GetUtcNow() - snapshot.LoadedAt < UnknownKeyReloadInterval)
@@ -80,7 +104,7 @@ internal sealed class CookieKeyRing
             return null;
         }
 
-        return GetSnapshot(forceReload: true)?.Find(id);
+        return GetSnapshot(forceReload: true);
     }
 
     private Snapshot? GetSnapshot(bool forceReload)
@@ -185,8 +209,12 @@ internal sealed class CookieKeyRing
         }
     }
 
-    /// <summary>A derived secret and the short key id that cookies carry.</summary>
-    internal sealed record Entry(string Id, byte[] Secret, DateTimeOffset Expires);
+    /// <summary>A derived secret, the short key id that format-2 values carry and the one-byte hint of format 3.</summary>
+    internal sealed record Entry(string Id, byte[] Secret, DateTimeOffset Expires)
+    {
+        /// <summary>The first byte of the key id (its first two hex digits).</summary>
+        public byte Hint { get; } = byte.Parse(Id.AsSpan(0, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The usable keys, when the current one expires, and whether the last read of the key store failed.</summary>
     internal readonly record struct Summary(int Keys, DateTimeOffset? CurrentExpires, bool ReadFailed);

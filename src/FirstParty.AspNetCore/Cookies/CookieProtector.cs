@@ -11,8 +11,11 @@ namespace FirstParty.AspNetCore.Cookies;
 /// The wire formats of FirstParty's integrity-protected cookie values, one purpose (cookie kind) per
 /// instance so that a value of one kind never verifies as another:
 /// <list type="bullet">
-/// <item><c>2.{keyId}.{mac}.{payload}</c>: the payload in clear, with a 128-bit HMAC-SHA256 under a
-/// secret derived from the Data Protection key <c>keyId</c> (<see cref="CookieKeyRing"/>). The default.</item>
+/// <item><c>3{base64url(hint, payload, mac)}</c>: a binary payload with a 96-bit HMAC-SHA256 under a
+/// secret derived from the Data Protection key whose id starts with the one-byte hint
+/// (<see cref="CookieKeyRing"/>). What is written whenever the key ring can sign.</item>
+/// <item><c>2.{keyId}.{mac}.{payload}</c>: the text payload in clear, with a 128-bit HMAC-SHA256 under
+/// the same secret. Still read, and written only for a payload with no compact form.</item>
 /// <item><c>1.{base64url}</c>: the payload protected by Data Protection itself, used when the key ring
 /// cannot provide signing secrets.</item>
 /// </list>
@@ -24,10 +27,25 @@ internal sealed class CookieProtector
 
     public const int MaxPayloadLength = 512;
 
+    /// <summary>The longest binary payload of a format-3 value.</summary>
+    public const int MaxCompactPayloadLength = 512;
+
+    /// <summary>The leading character of a format-3 value; formats 1 and 2 have a '.' after their digit, format 3 never does.</summary>
+    public const char CompactVersion = '3';
+
     private const char DataProtectionVersion = '1';
     private const char SignedVersion = '2';
     private const int MacBytes = 16;
+    private const int CompactMacBytes = 12;
+
+    // The MAC covers the version byte, the hint and the payload, laid out as [version][hint][payload][mac]:
+    // the version byte also keeps format-3 MAC inputs apart from format 2's printable text.
+    private const int CompactHeaderBytes = 2;
+    private const int MaxCompactBytes = CompactHeaderBytes + MaxCompactPayloadLength + CompactMacBytes;
     private static readonly int MacChars = Base64Url.GetEncodedLength(MacBytes);
+    private static readonly int MinCompactChars = 1 + Base64Url.GetEncodedLength(1 + 1 + CompactMacBytes);
+    private static readonly int MaxCompactChars = 1 + Base64Url.GetEncodedLength(MaxCompactBytes - 1);
+    private static readonly SearchValues<char> Base64UrlChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     private readonly IDataProtector _dataProtector;
     private readonly CookieKeyRing _keyRing;
@@ -73,6 +91,89 @@ internal sealed class CookieProtector
         destination[0] = DataProtectionVersion;
         destination[1] = '.';
         return 2 + Base64Url.EncodeToChars(protectedBytes, destination[2..]);
+    }
+
+    /// <summary>True when <paramref name="value"/> claims format 3 (and must be read with <see cref="TryUnprotectCompact"/>).</summary>
+    public static bool IsCompact(ReadOnlySpan<char> value) => value.Length > 1 && value[0] == CompactVersion && value[1] != '.';
+
+    /// <summary>
+    /// Writes a format-3 value for <paramref name="value"/>'s binary payload into
+    /// <paramref name="destination"/> (at least <see cref="MaxValueLength"/> chars). False when the
+    /// key ring cannot sign or the payload has no compact form; the caller then writes the text formats.
+    /// </summary>
+    public bool TryProtectCompact<T>(T value, Span<char> destination, out int written)
+        where T : class, ICookiePayload<T>
+    {
+        written = 0;
+        if (_keyRing.Current is not { } key)
+        {
+            return false;
+        }
+
+        Span<byte> buffer = stackalloc byte[MaxCompactBytes];
+        if (!value.TryWrite(buffer[CompactHeaderBytes..^CompactMacBytes], out var payloadLength))
+        {
+            return false;
+        }
+
+        buffer[0] = (byte)CompactVersion;
+        buffer[1] = key.Hint;
+        var signed = CompactHeaderBytes + payloadLength;
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        ComputeMac(GetKey(key), buffer[..signed], mac);
+        mac[..CompactMacBytes].CopyTo(buffer[signed..]);
+
+        destination[0] = CompactVersion;
+        written = 1 + Base64Url.EncodeToChars(buffer[1..(signed + CompactMacBytes)], destination[1..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Verifies a format-3 value and copies its binary payload into <paramref name="payload"/> (at least
+    /// <see cref="MaxCompactPayloadLength"/> bytes). Every ring key whose id starts with the value's hint
+    /// is tried. Never throws.
+    /// </summary>
+    public CookieReadStatus TryUnprotectCompact(ReadOnlySpan<char> value, Span<byte> payload, out int written)
+    {
+        written = 0;
+        if (!IsCompact(value) || value.Length < MinCompactChars || value.Length > MaxCompactChars)
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        var encoded = value[1..];
+        if (encoded.ContainsAnyExcept(Base64UrlChars) || encoded.Length % 4 == 1)
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        // [version][hint][payload][mac]: decode after the version byte so the MAC input is contiguous.
+        Span<byte> buffer = stackalloc byte[MaxCompactBytes];
+        if (Base64Url.DecodeFromChars(encoded, buffer[1..], out var consumed, out var decoded) != OperationStatus.Done
+            || consumed != encoded.Length
+            || !HasCanonicalTail(encoded, decoded))
+        {
+            return CookieReadStatus.Malformed;
+        }
+
+        buffer[0] = (byte)CompactVersion;
+        var signed = 1 + decoded - CompactMacBytes;
+        var claimed = buffer.Slice(signed, CompactMacBytes);
+        var hint = buffer[1];
+
+        var entries = _keyRing.Entries;
+        if (!VerifiesUnderAny(entries, hint, buffer[..signed], claimed))
+        {
+            // A key another instance started using, not loaded here yet (at most one reload per 30 s).
+            if (_keyRing.ReloadForUnknownKey(entries) is not { } reloaded || !VerifiesUnderAny(reloaded, hint, buffer[..signed], claimed))
+            {
+                return CookieReadStatus.Forged;
+            }
+        }
+
+        buffer[CompactHeaderBytes..signed].CopyTo(payload);
+        written = signed - CompactHeaderBytes;
+        return CookieReadStatus.Valid;
     }
 
     /// <summary>
@@ -182,6 +283,52 @@ internal sealed class CookieProtector
         return CookieReadStatus.Valid;
     }
 
+    private bool VerifiesUnderAny(IReadOnlyList<CookieKeyRing.Entry> entries, byte hint, ReadOnlySpan<byte> signed, ReadOnlySpan<byte> claimed)
+    {
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Hint != hint)
+            {
+                continue;
+            }
+
+            ComputeMac(GetKey(entry), signed, expected);
+            if (CryptographicOperations.FixedTimeEquals(expected[..CompactMacBytes], claimed))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The last base64 character of a value whose length is not a multiple of 4 carries unused low
+    /// bits; they must be zero, or several spellings would decode to one (validly signed) value.
+    /// </summary>
+    private static bool HasCanonicalTail(ReadOnlySpan<char> encoded, int decoded)
+    {
+        var unusedBits = (decoded % 3) switch
+        {
+            1 => 4,
+            2 => 2,
+            _ => 0,
+        };
+
+        return unusedBits == 0 || (SextetOf(encoded[^1]) & ((1 << unusedBits) - 1)) == 0;
+    }
+
+    private static int SextetOf(char c) => c switch
+    {
+        >= 'A' and <= 'Z' => c - 'A',
+        >= 'a' and <= 'z' => c - 'a' + 26,
+        >= '0' and <= '9' => c - '0' + 52,
+        '-' => 62,
+        _ => 63,
+    };
+
     private byte[] GetKey(CookieKeyRing.Entry key)
         => _keys.GetOrAdd(key.Id, static (_, state) => HKDF.DeriveKey(HashAlgorithmName.SHA256, state.Secret, 32, info: state.Purpose), (key.Secret, Purpose: _purpose));
 
@@ -189,8 +336,13 @@ internal sealed class CookieProtector
     {
         Span<byte> bytes = stackalloc byte[MaxPayloadLength];
         var length = Encoding.ASCII.GetBytes(payload, bytes);
+        ComputeMac(key, bytes[..length], mac);
+    }
+
+    private static void ComputeMac(byte[] key, ReadOnlySpan<byte> data, Span<byte> mac)
+    {
         var hmac = KeyedHmacs.Get(key);
-        hmac.AppendData(bytes[..length]);
+        hmac.AppendData(data);
         hmac.GetHashAndReset(mac);
     }
 

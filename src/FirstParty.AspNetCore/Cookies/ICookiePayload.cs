@@ -2,10 +2,22 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace FirstParty.AspNetCore.Cookies;
 
-/// <summary>A value stored inside a protected cookie, with its compact text form.</summary>
+/// <summary>
+/// A value stored inside a protected cookie, with its binary form (format 3, what is written) and its
+/// text form (formats 1 and 2, still read; and written when there is no binary form).
+/// </summary>
 internal interface ICookiePayload<TSelf>
     where TSelf : class, ICookiePayload<TSelf>
 {
+    /// <summary>Reads the binary form, which must fill <paramref name="data"/> exactly; never throws.</summary>
+    static abstract bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out TSelf? value);
+
+    /// <summary>
+    /// Writes the binary form; false when it does not fit or a field has no binary form (then the
+    /// value is written in the text form, which carries any value its parser accepts).
+    /// </summary>
+    bool TryWrite(Span<byte> destination, out int written);
+
     /// <summary>Parses the text form; never throws.</summary>
     static abstract bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out TSelf? value);
 

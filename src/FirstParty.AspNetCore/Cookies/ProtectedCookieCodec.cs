@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.DataProtection;
 namespace FirstParty.AspNetCore.Cookies;
 
 /// <summary>
-/// Reads and writes typed, integrity-protected cookie values (formats in <see cref="CookieProtector"/>).
+/// Reads and writes typed, integrity-protected cookie values (formats in <see cref="CookieProtector"/>):
+/// writes format 3 whenever the key ring can sign, and reads formats 1, 2 and 3, so a value in an
+/// older format is rewritten in format 3 the next time it is refreshed.
 /// A value written by page script or a sibling subdomain fails to verify and reads as absent.
 /// </summary>
 /// <remarks>
@@ -49,20 +51,34 @@ internal sealed class ProtectedCookieCodec<T>
             return CookieReadStatus.Valid;
         }
 
-        Span<char> payload = stackalloc char[CookieProtector.MaxPayloadLength];
-        var status = _protector.TryUnprotect(raw, payload, out var written);
+        var status = CookieProtector.IsCompact(raw) ? ReadCompact(raw, out value) : ReadText(raw, out value);
         if (status != CookieReadStatus.Valid)
         {
             return status;
         }
 
-        if (!T.TryParse(payload[..written], out value))
-        {
-            return CookieReadStatus.Malformed;
-        }
-
-        Remember(raw.ToString(), value);
+        Remember(raw.ToString(), value!);
         return CookieReadStatus.Valid;
+    }
+
+    private CookieReadStatus ReadCompact(ReadOnlySpan<char> raw, out T? value)
+    {
+        value = null;
+        Span<byte> payload = stackalloc byte[CookieProtector.MaxCompactPayloadLength];
+        var status = _protector.TryUnprotectCompact(raw, payload, out var written);
+        return status != CookieReadStatus.Valid ? status
+            : T.TryRead(payload[..written], out value) ? CookieReadStatus.Valid
+            : CookieReadStatus.Malformed;
+    }
+
+    private CookieReadStatus ReadText(ReadOnlySpan<char> raw, out T? value)
+    {
+        value = null;
+        Span<char> payload = stackalloc char[CookieProtector.MaxPayloadLength];
+        var status = _protector.TryUnprotect(raw, payload, out var written);
+        return status != CookieReadStatus.Valid ? status
+            : T.TryParse(payload[..written], out value) ? CookieReadStatus.Valid
+            : CookieReadStatus.Malformed;
     }
 
     public string Protect(T value)
@@ -78,6 +94,11 @@ internal sealed class ProtectedCookieCodec<T>
     /// </summary>
     public int Protect(T value, Span<char> destination)
     {
+        if (_protector.TryProtectCompact(value, destination, out var length))
+        {
+            return length;
+        }
+
         Span<char> payload = stackalloc char[CookieProtector.MaxPayloadLength];
         if (!value.TryFormat(payload, out var written))
         {

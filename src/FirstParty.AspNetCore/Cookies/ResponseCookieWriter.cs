@@ -33,7 +33,19 @@ internal sealed class ResponseCookieWriter
         };
     }
 
-    /// <summary>Appends a cookie. <paramref name="maxAgeSeconds"/> is capped at 400 days.</summary>
+    /// <summary>
+    /// Appends a cookie. <paramref name="maxAgeSeconds"/> is capped at 400 days. Only <c>Max-Age</c> is
+    /// written: every browser that can run the site honours it and lets it win over <c>Expires</c>
+    /// (RFC 6265 section 5.3), so an <c>Expires</c> date would be 38 bytes browsers ignore.
+    /// A second value for the same cookie in one response replaces the first, which the browser
+    /// would overwrite anyway.
+    /// </summary>
+    /// <param name="context">The request whose response gets the header.</param>
+    /// <param name="name">The cookie name.</param>
+    /// <param name="value">The cookie value, written verbatim.</param>
+    /// <param name="maxAgeSeconds">The lifetime.</param>
+    /// <param name="now">Not used since <c>Expires</c> is no longer written; kept so callers stay unchanged.</param>
+    /// <param name="httpOnly">Whether page script may not read the cookie.</param>
     public void Append(HttpContext context, string name, ReadOnlySpan<char> value, long maxAgeSeconds, DateTimeOffset now, bool httpOnly = true)
     {
         maxAgeSeconds = Math.Clamp(maxAgeSeconds, 0, MaxAgeCapSeconds);
@@ -49,9 +61,33 @@ internal sealed class ResponseCookieWriter
         var header = string.Create(
             CultureInfo.InvariantCulture,
             stackalloc char[2048],
-            $"{name}={value}; expires={now.AddSeconds(maxAgeSeconds):R}; max-age={maxAgeSeconds}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}{(httpOnly ? "; httponly" : string.Empty)}");
-        context.Response.Headers.Append(HeaderNames.SetCookie, header);
+            $"{name}={value}; max-age={maxAgeSeconds}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}{_sameSite}{(httpOnly ? "; httponly" : string.Empty)}");
+        var headers = context.Response.Headers;
+        var existing = headers.SetCookie;
+        for (var i = 0; i < existing.Count; i++)
+        {
+            if (IsValueOf(existing[i], name))
+            {
+                var replaced = existing.ToArray();
+                replaced[i] = header;
+                headers.SetCookie = replaced;
+                return;
+            }
+        }
+
+        headers.Append(HeaderNames.SetCookie, header);
     }
+
+    /// <summary>
+    /// True for a header that <see cref="Append"/> wrote for <paramref name="name"/>: same name, same
+    /// domain and path (both follow from the name), and a value, so not a deletion.
+    /// </summary>
+    private static bool IsValueOf(string? header, string name)
+        => header is not null
+            && header.Length > name.Length + 1
+            && header[name.Length] == '='
+            && header[name.Length + 1] != ';'
+            && header.StartsWith(name, StringComparison.Ordinal);
 
     /// <summary>
     /// Deletes one of FirstParty's own cookies where FirstParty writes it: host-only and on the cookie
