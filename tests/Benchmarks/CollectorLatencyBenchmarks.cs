@@ -31,14 +31,30 @@ public class CollectorLatencyBenchmarks
     private string _cookies = string.Empty;
     private byte[] _snowplow = [];
     private byte[] _amplitude = [];
+    private AnsweringUpstream _upstream = null!;
+
+    /// <summary>
+    /// <c>immediate</c>: the default <c>BatchDelay</c> (0), the forwarder sends each hit as it arrives;
+    /// <c>linger</c>: <c>BatchDelay</c> 5 ms, hits gather before a send; <c>held</c>: the upstream never
+    /// answers during the run, so the forwarder waits on its first request and the hits only queue
+    /// (the endpoint's own cost, without the forwarder's work on the same cores).
+    /// </summary>
+    [Params("immediate", "linger", "held")]
+    public string Forwarding { get; set; } = "immediate";
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _app = CollectorApp.Build("http://upstream.test", _spill, static builder =>
+        _upstream = new AnsweringUpstream();
+        _app = CollectorApp.Build("http://upstream.test", _spill, builder =>
         {
             builder.WebHost.UseTestServer();
-            builder.Services.AddHttpClient(CollectorOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(static () => new AnsweringUpstream());
+            builder.Configuration["FirstParty:Collector:UpstreamTimeout"] = "00:05:00";
+            if (Forwarding == "linger")
+            {
+                builder.Configuration["FirstParty:Collector:BatchDelay"] = "00:00:00.005";
+            }
+            builder.Services.AddHttpClient(CollectorOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _upstream);
         });
         await _app.StartAsync();
         _server = _app.GetTestServer();
@@ -49,6 +65,10 @@ public class CollectorLatencyBenchmarks
         // Fail here, not in a table of fast errors: each hit must be taken as a consented event.
         await AssertAsync(CollectorApp.Tp2, _snowplow, "ok");
         await AssertAsync(CollectorApp.HttpApi, _amplitude, "\"code\":200,\"events_ingested\":1");
+        if (Forwarding == "held")
+        {
+            _upstream.Hold();
+        }
     }
 
     [Benchmark(Baseline = true)]
@@ -66,6 +86,7 @@ public class CollectorLatencyBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        _upstream.Release();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(_spill, recursive: true);
@@ -98,11 +119,25 @@ public class CollectorLatencyBenchmarks
     /// <summary>An upstream that takes everything at once, so the forwarder never spills during the run.</summary>
     private sealed class AnsweringUpstream : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-            => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+        private volatile TaskCompletionSource? _hold;
+
+        /// <summary>Makes every request wait until <see cref="Release"/> (the run is far shorter than the upstream timeout).</summary>
+        public void Hold() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _hold?.TrySetResult();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (_hold is { } hold)
+            {
+                await hold.Task.WaitAsync(cancellationToken);
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Content = new StringContent("""{"code":200}""", Encoding.UTF8, "application/json"),
-            });
+            };
+        }
     }
 
     private sealed class Config : ManualConfig

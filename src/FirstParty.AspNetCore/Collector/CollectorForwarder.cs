@@ -47,6 +47,7 @@ internal sealed class CollectorForwarder : IHostedService, IDisposable
                 SpillDirectory = Path.Combine(root, vendor.Name),
                 QueueCapacity = collector.QueueCapacity,
                 BatchSize = collector.BatchSize,
+                BatchDelay = collector.BatchDelay,
                 RetryDelay = collector.RetryDelay,
                 MaxRetryDelay = collector.MaxRetryDelay,
             };

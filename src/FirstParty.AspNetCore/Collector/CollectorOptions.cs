@@ -30,6 +30,14 @@ public sealed class CollectorOptions
     /// <summary>Events sent to an upstream together (when its API takes batches). Default 500.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long a vendor's queue lets events gather, from the first one, before they are sent, so that
+    /// hits arriving close together go upstream in one request and the sending does not compete with
+    /// each hit for the CPU; a few milliseconds is enough. Default zero: each hit is sent as soon as it
+    /// is queued (a test host on a fake clock would otherwise have to move the clock). At most 1 second.
+    /// </summary>
+    public TimeSpan BatchDelay { get; set; }
+
     /// <summary>The first wait before retrying a failed delivery; it doubles up to <see cref="MaxRetryDelay"/>. Default 500 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -51,6 +51,12 @@ internal static class CollectorOptionsValidator
             failures.Add($"{Section}:BatchSize must be between 1 and 2000; it is {collector.BatchSize}.");
         }
 
+        if (collector.BatchDelay < TimeSpan.Zero || collector.BatchDelay > TimeSpan.FromSeconds(1))
+        {
+            // Longer would only hold events in memory, where a crash loses them, for no fewer requests.
+            failures.Add($"{Section}:BatchDelay must be between 00:00:00 and 00:00:01; it is {collector.BatchDelay}.");
+        }
+
         if (collector.RetryDelay <= TimeSpan.Zero || collector.MaxRetryDelay < collector.RetryDelay)
         {
             failures.Add($"{Section}:RetryDelay must be positive and no longer than {Section}:MaxRetryDelay.");

@@ -58,6 +58,7 @@ internal sealed class DurableOutbox<T> : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.QueueCapacity, 1, nameof(settings));
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.BatchSize, 1, nameof(settings));
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.AttemptsBeforeSpill, 1, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.BatchDelay, TimeSpan.Zero, nameof(settings));
         _settings = settings;
         _sink = sink;
         _observer = observer;
@@ -249,6 +250,11 @@ internal sealed class DurableOutbox<T> : IDisposable
                 if (!await _queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
                 {
                     break;
+                }
+
+                if (ShouldLinger())
+                {
+                    await LingerAsync(token).ConfigureAwait(false);
                 }
 
                 Drain(batch);
@@ -487,6 +493,23 @@ internal sealed class DurableOutbox<T> : IDisposable
             File.Delete(path);
             _observer.AdoptedSpillFile(path, items.Count);
         }
+    }
+
+    /// <summary>
+    /// Whether to let items gather before the next batch: only for a real item (not a wake-up for the
+    /// spill file), with less than a batch queued, and not while shutting down.
+    /// </summary>
+    private bool ShouldLinger()
+        => _settings.BatchDelay > TimeSpan.Zero
+            && !_stopping.Task.IsCompleted
+            && _queue.Reader.Count < _settings.BatchSize
+            && _queue.Reader.TryPeek(out var next) && next is not null;
+
+    private async Task LingerAsync(CancellationToken token)
+    {
+        // Shutdown ends the wait at once: the drain must not lose the host's timeout to it.
+        await Task.WhenAny(Task.Delay(_settings.BatchDelay, _time, token), _stopping.Task).ConfigureAwait(false);
+        token.ThrowIfCancellationRequested();
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken token)

@@ -15,6 +15,14 @@ internal sealed record OutboxSettings
     /// <summary>Most items handed to the sink at once.</summary>
     public int BatchSize { get; init; } = 100;
 
+    /// <summary>
+    /// How long the loop lets items gather, once the first arrives on an idle queue, before it takes a
+    /// batch: items that come close together then go to the sink together, and the loop wakes once
+    /// for them instead of once each. Not waited when a full batch is already queued, nor on
+    /// shutdown. Zero (the default) takes each item as soon as it arrives.
+    /// </summary>
+    public TimeSpan BatchDelay { get; init; }
+
     /// <summary>The first wait after a failed delivery; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -333,6 +333,31 @@ public sealed class AmplitudeCollectorTests
     }
 
     [Fact]
+    public async Task With_a_BatchDelay_uploads_arriving_within_it_go_upstream_in_one_request_once_it_has_passed()
+    {
+        await using var host = await VendorTestHost.StartAsync(o => o.Configuration["FirstParty:Collector:BatchDelay"] = "00:00:01");
+        var sent = new List<(string VisitorId, string InsertId)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (jar, visitorId) = await host.VisitAsync();
+            var insertId = Guid.NewGuid().ToString();
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(Endpoint, SdkBody(insertId), "application/json", jar)).Status);
+            sent.Add((visitorId, insertId));
+        }
+
+        // The app's clock stands still: nothing leaves before the delay has passed.
+        await Task.Delay(200);
+        Assert.Empty(host.Upstream.Calls);
+
+        var call = Assert.Single(await host.Upstream.WaitForAsync(1));
+        using var upload = JsonDocument.Parse(call.Body);
+        var events = upload.RootElement.GetProperty("events").EnumerateArray().Select(e => (e.GetProperty("device_id").GetString()!, e.GetProperty("insert_id").GetString()!)).ToList();
+        Assert.Equal(sent, events);
+        await Task.Delay(100);
+        Assert.Single(host.Upstream.Calls);
+    }
+
+    [Fact]
     public async Task A_merged_request_amplitude_rejects_is_split_so_the_good_events_arrive()
     {
         await using var host = await VendorTestHost.StartAsync();

@@ -14,6 +14,8 @@ public sealed class CollectorOptionsValidatorTests
     [InlineData("FirstParty:Collector:PathPrefix", "/_fp/c/", "FirstParty:Collector:PathPrefix")]
     [InlineData("FirstParty:Collector:MaxBodyBytes", "10", "FirstParty:Collector:MaxBodyBytes")]
     [InlineData("FirstParty:Collector:BatchSize", "2001", "FirstParty:Collector:BatchSize")]
+    [InlineData("FirstParty:Collector:BatchDelay", "-00:00:00.001", "FirstParty:Collector:BatchDelay")]
+    [InlineData("FirstParty:Collector:BatchDelay", "00:00:01.001", "FirstParty:Collector:BatchDelay")]
     [InlineData("FirstParty:Collector:QueueCapacity", "0", "FirstParty:Collector:QueueCapacity")]
     [InlineData("FirstParty:Collector:RetryDelay", "00:01:00", "FirstParty:Collector:RetryDelay")]
     [InlineData("FirstParty:Collector:UpstreamTimeout", "00:00:00.001", "FirstParty:Collector:UpstreamTimeout")]

@@ -207,7 +207,7 @@ internal sealed class OutboxHost : IAsyncDisposable
 {
     private bool _disposed;
 
-    public OutboxHost(string directory, Func<OutboxSettings, OutboxSettings>? configure = null, ScriptedSink? sink = null)
+    public OutboxHost(string directory, Func<OutboxSettings, OutboxSettings>? configure = null, ScriptedSink? sink = null, TimeProvider? time = null)
     {
         var settings = new OutboxSettings
         {
@@ -220,7 +220,7 @@ internal sealed class OutboxHost : IAsyncDisposable
         };
         Settings = configure?.Invoke(settings) ?? settings;
         Sink = sink ?? new ScriptedSink();
-        Outbox = new DurableOutbox<TestItem>(Settings, Sink, Observer, TestItemJsonContext.Default.TestItem, TimeProvider.System);
+        Outbox = new DurableOutbox<TestItem>(Settings, Sink, Observer, TestItemJsonContext.Default.TestItem, time ?? TimeProvider.System);
     }
 
     public OutboxSettings Settings { get; }
