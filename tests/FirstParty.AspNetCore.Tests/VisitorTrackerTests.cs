@@ -635,6 +635,47 @@ public sealed class VisitorTrackerTests
         Assert.Equal(visitor.SessionId, after.SessionId);
     }
 
+    [Fact]
+    public async Task During_a_rolling_upgrade_format_2_is_written_and_format_3_still_read()
+    {
+        // FirstParty:Cookies:Format = 2 while earlier instances (which read format 2 only) still
+        // serve: what this instance writes stays readable to them, and it reads what upgraded
+        // instances (format 3) wrote.
+        await using var app = await TestApp.StartAsync(o => o.ConfigureFirstParty = f => f.Cookies.Format = 2);
+        var jar = new CookieJar();
+
+        var first = await app.NavigateAsync(jar: jar);
+
+        Assert.StartsWith("2.", jar[TestApp.VisitorCookie], StringComparison.Ordinal);
+        Assert.StartsWith("2.", jar[TestApp.SessionCookie], StringComparison.Ordinal);
+        var visitorId = first.RequireVisitor().VisitorId;
+
+        var root = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Cookies.CookieProtector.RootPurpose);
+        var ring = app.Services.GetRequiredService<Cookies.CookieKeyRing>();
+        var now = app.Time.GetUtcNow().ToUnixTimeSeconds();
+        const string SessionId = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+        var compact = new CookieJar
+        {
+            [TestApp.VisitorCookie] = new Cookies.ProtectedCookieCodec<VisitorRecord>(new Cookies.CookieProtector(root, ring, "Visitor")).Protect(new VisitorRecord(visitorId, now - 3600, 3, SessionId, now - 60)),
+            [TestApp.SessionCookie] = new Cookies.ProtectedCookieCodec<SessionRecord>(new Cookies.CookieProtector(root, ring, "Session")).Protect(new SessionRecord(SessionId, 3, now - 600, now - 30, null)),
+        };
+        Assert.StartsWith("3", compact[TestApp.VisitorCookie], StringComparison.Ordinal);
+
+        var upgraded = (await app.NavigateAsync(jar: compact)).RequireVisitor();
+
+        Assert.Equal(visitorId, upgraded.VisitorId);
+        Assert.Equal(SessionId, upgraded.SessionId);
+    }
+
+    [Fact]
+    public async Task A_cookie_format_other_than_2_or_3_fails_at_startup_naming_the_option()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => TestApp.StartAsync(o => o.ConfigureFirstParty = f => f.Cookies.Format = 4));
+
+        Assert.Contains("FirstParty:Cookies:Format", failure.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<string> MintForeignVisitorCookieAsync()
     {
         await using var other = await TestApp.StartAsync();

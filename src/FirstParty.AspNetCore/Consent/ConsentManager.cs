@@ -43,7 +43,9 @@ internal sealed class ConsentManager
         _policy = policy;
         _options = policy.Options;
         _regions = regions;
-        _codec = new ProtectedCookieCodec<ConsentRecord>(new CookieProtector(dataProtection.CreateProtector(CookieProtector.RootPurpose), keyRing, "Consent"));
+        _codec = new ProtectedCookieCodec<ConsentRecord>(
+            new CookieProtector(dataProtection.CreateProtector(CookieProtector.RootPurpose), keyRing, "Consent"),
+            writeCompact: policy.CookieFormat >= 3);
         _writer = writer;
         _reader = reader;
         _gate = gate;

@@ -12,6 +12,7 @@ internal sealed class ConsentPolicy
     public ConsentPolicy(IOptions<FirstPartyOptions> options)
     {
         Options = options.Value.Consent;
+        CookieFormat = options.Value.Cookies.Format;
         Categories = Options.EffectiveCategories;
         _categories = Categories.ToFrozenDictionary(c => c.Key, StringComparer.Ordinal);
         HasSaleOrSharing = Categories.Any(c => c.SaleOrSharing);
@@ -26,6 +27,9 @@ internal sealed class ConsentPolicy
     public static string ServiceKey(string category, string service) => category + "/" + service;
 
     public ConsentOptions Options { get; }
+
+    /// <summary>The format the consent cookie is written in (<see cref="FirstPartyCookieOptions.Format"/>).</summary>
+    public int CookieFormat { get; }
 
     /// <summary>The categories in their configured order.</summary>
     public IReadOnlyList<ConsentCategoryOptions> Categories { get; }

@@ -26,4 +26,13 @@ public sealed class FirstPartyCookieOptions
     /// embedded copy, for example Debian's <c>/usr/share/publicsuffix/public_suffix_list.dat</c>.
     /// </summary>
     public string? PublicSuffixListPath { get; set; }
+
+    /// <summary>
+    /// The format FirstParty writes its visitor, session and consent cookies in: <c>3</c> (default),
+    /// the compact binary format, or <c>2</c>, the signed text format of earlier releases. Both are
+    /// always read. Set <c>2</c> while a web farm rolls out this release, so that instances still on
+    /// an earlier release (which read format 2 only) keep recognising the cookies the upgraded ones
+    /// write; set it back to <c>3</c> once every instance runs this release.
+    /// </summary>
+    public int Format { get; set; } = 3;
 }

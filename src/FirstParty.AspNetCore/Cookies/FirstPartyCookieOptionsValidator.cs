@@ -23,6 +23,11 @@ internal static class FirstPartyCookieOptionsValidator
             failures.Add($"{Section}:Cookies:Secure must be SameAsRequest, Always or None.");
         }
 
+        if (cookies.Format is not (2 or 3))
+        {
+            failures.Add($"{Section}:Cookies:Format must be 3 (the compact format) or 2 (the text format earlier releases read, for a rolling upgrade); it is {cookies.Format}.");
+        }
+
         if (cookies.Domain is { } domain && !IsValidDomain(domain))
         {
             failures.Add($"{Section}:Cookies:Domain must be a host name such as 'example.com' (no scheme, port, path or spaces); it is '{domain}'.");

@@ -20,14 +20,19 @@ internal sealed class ProtectedCookieCodec<T>
     public const int MaxValueLength = 4096;
 
     private readonly CookieProtector _protector;
+    private readonly bool _writeCompact;
     private readonly int _cacheCapacity;
     private readonly ConcurrentDictionary<string, T> _verified = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, T>.AlternateLookup<ReadOnlySpan<char>> _verifiedLookup;
     private int _verifiedCount;
 
-    public ProtectedCookieCodec(CookieProtector protector, int cacheCapacity = 10_000)
+    /// <param name="protector">Signs and verifies the values.</param>
+    /// <param name="cacheCapacity">How many verified values are remembered.</param>
+    /// <param name="writeCompact">False writes format 2, which earlier releases read (FirstParty:Cookies:Format).</param>
+    public ProtectedCookieCodec(CookieProtector protector, int cacheCapacity = 10_000, bool writeCompact = true)
     {
         _protector = protector;
+        _writeCompact = writeCompact;
         _cacheCapacity = cacheCapacity;
         _verifiedLookup = _verified.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -94,7 +99,7 @@ internal sealed class ProtectedCookieCodec<T>
     /// </summary>
     public int Protect(T value, Span<char> destination)
     {
-        if (_protector.TryProtectCompact(value, destination, out var length))
+        if (_writeCompact && _protector.TryProtectCompact(value, destination, out var length))
         {
             return length;
         }

@@ -45,8 +45,9 @@ internal sealed class VisitorTracker
         _visitorOptions = options.Value.Visitor;
         _sessionOptions = options.Value.Session;
         var protector = dataProtection.CreateProtector(CookieProtector.RootPurpose);
-        _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(new CookieProtector(protector, keyRing, "Visitor"));
-        _sessionCodec = new ProtectedCookieCodec<SessionRecord>(new CookieProtector(protector, keyRing, "Session"));
+        var compact = options.Value.Cookies.Format >= 3;
+        _visitorCodec = new ProtectedCookieCodec<VisitorRecord>(new CookieProtector(protector, keyRing, "Visitor"), writeCompact: compact);
+        _sessionCodec = new ProtectedCookieCodec<SessionRecord>(new CookieProtector(protector, keyRing, "Session"), writeCompact: compact);
         _writer = writer;
         _reader = reader;
         _time = time;
