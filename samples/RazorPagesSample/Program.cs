@@ -163,14 +163,18 @@ app.Run();
 
 static Task StaffOnly(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
 {
-    if (context.Request.Path.StartsWithSegments("/_fp/insights"))
+    if (!context.Request.Path.StartsWithSegments("/_fp/insights"))
     {
-        context.Response.StatusCode = status;
+        context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
     }
 
-    context.Response.Redirect(context.RedirectUri);
-    return Task.CompletedTask;
+    // A page, not an empty answer: browsers show an empty error response as a network failure.
+    context.Response.StatusCode = status;
+    context.Response.ContentType = "text/html; charset=utf-8";
+    return context.Response.WriteAsync(status == StatusCodes.Status401Unauthorized
+        ? "<!DOCTYPE html><html lang=\"en\"><title>Staff only</title><h1>Staff only</h1><p><a href=\"/Staff/SignIn\">Sign in</a> as staff first.</p></html>"
+        : "<!DOCTYPE html><html lang=\"en\"><title>Staff only</title><h1>Staff only</h1><p>Your account is not staff.</p></html>");
 }
 
 static void ServeSdk(WebApplication app, string path, string folder)

@@ -38,8 +38,8 @@ public sealed class InsightsSampleTests(SampleFactory<IndexModel> razor) : IClas
     {
         using var factory = razor.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
         {
-            services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>(HeaderUserHandler.Scheme, null);
-            services.PostConfigure<AuthenticationOptions>(o => o.DefaultScheme = o.DefaultAuthenticateScheme = o.DefaultChallengeScheme = o.DefaultForbidScheme = HeaderUserHandler.Scheme);
+            services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>(HeaderUserHandler.SchemeName, null);
+            services.PostConfigure<AuthenticationOptions>(o => o.DefaultScheme = o.DefaultAuthenticateScheme = o.DefaultChallengeScheme = o.DefaultForbidScheme = HeaderUserHandler.SchemeName);
         }));
         var visitor = SampleClient.Create(factory);
         visitor.Headers["X-Test-User"] = "robin";
@@ -132,11 +132,11 @@ public sealed class InsightsSampleTests(SampleFactory<IndexModel> razor) : IClas
     private sealed class HeaderUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
-        public const string Scheme = "HeaderUser";
+        public const string SchemeName = "HeaderUser";
 
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
             => Task.FromResult(Request.Headers["X-Test-User"].ToString() is { Length: > 0 } name
-                ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], Scheme)), Scheme))
+                ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName)), SchemeName))
                 : AuthenticateResult.NoResult());
     }
 }
