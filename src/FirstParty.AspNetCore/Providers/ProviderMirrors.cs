@@ -74,7 +74,7 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
 
             // A known visitor granted before this request whose SDK cookie is gone: the browser
             // purged it (capped script-written cookies), and the server gives it back.
-            rescue = !writable.IsNewVisitor && context.Features.Get<ProviderRequestState>() is not { MissingRequested: true };
+            rescue = !writable.IsNewVisitor;
         }
         else if (context.Features.Get<ProviderRequestState>() is { MissingRequested: true })
         {
@@ -89,7 +89,9 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
         var cookies = new ProviderCookieContext(context, visitor, time.GetUtcNow(), domains);
         foreach (var profile in _profiles)
         {
-            if (consent.IsGranted(profile.Category) && profile.Write(cookies, missingOnly: !refresh) && rescue)
+            // A decision on this request asked for the cookies: first written, not rescued.
+            if (consent.IsGranted(profile.Category) && profile.Write(cookies, missingOnly: !refresh) && rescue
+                && context.Features.Get<ProviderRequestState>() is not { MissingRequested: true })
             {
                 metrics.CookieRescued(profile.ServiceKey, context.Request);
             }
