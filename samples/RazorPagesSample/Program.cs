@@ -1,4 +1,5 @@
 using FirstParty.AspNetCore;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using RazorPagesSample.Analytics;
@@ -62,6 +63,18 @@ builder.Services.Configure<FirstPartyOptions>(o => o.ScriptNonce = context => co
 // Pages marked [OutputCache(PolicyName = "consent")] are cached per consent state and language.
 builder.Services.AddOutputCache(o => o.AddPolicy("consent", policy => policy.VaryByConsent().Expire(TimeSpan.FromMinutes(5))));
 
+// Staff only: the consent insights page (/_fp/insights) requires the "FirstPartyStaff" policy.
+// In Development a fixed staff user signs in at /Staff/SignIn; a real site uses its own sign-in.
+// The page answers 401 (not signed in) and 403 (not staff) rather than redirecting.
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(o =>
+    {
+        o.LoginPath = "/Staff/SignIn";
+        o.Events.OnRedirectToLogin = context => StaffOnly(context, StatusCodes.Status401Unauthorized);
+        o.Events.OnRedirectToAccessDenied = context => StaffOnly(context, StatusCodes.Status403Forbidden);
+    });
+builder.Services.AddAuthorization(o => o.AddPolicy("FirstPartyStaff", policy => policy.RequireAuthenticatedUser().RequireRole(RazorPagesSample.Pages.Staff.SignInModel.StaffRole)));
+
 var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
@@ -95,7 +108,9 @@ ServeSdk(app, "/sdk/amplitude-js", "node_modules/amplitude-js");
 string[] cultures = ["en", "fr", "de", "es", "it", "nl", "pl", "pt"];
 app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
 app.UseRouting();
+app.UseAuthentication();
 app.UseFirstParty();
+app.UseAuthorization();
 app.UseOutputCache();
 app.UseSession();
 
@@ -122,6 +137,10 @@ app.MapGet("/api/visitor", (HttpContext context) => context.GetVisitor() is { } 
 app.MapGet("/embed/roasting", () => Results.Content("<!doctype html><title>Player</title><p>Video: how we roast</p>", "text/html"))
     .DisableVisitorCookies();
 
+// The staff insights page: consent rates from the ledger, banner impressions and rescued SDK
+// cookies, and data subject requests (find, export, erase), each recorded in the staff action log.
+app.MapFirstPartyInsights("FirstPartyStaff");
+
 // The same-origin collector (FirstParty:Collector): the snippets send the SDKs' events to /_fp/c/...,
 // the server checks consent, puts its own ids in and forwards them without the visitor's IP.
 app.MapFirstPartyCollector();
@@ -141,6 +160,22 @@ app.MapHealthChecks("/healthz/collector", new HealthCheckOptions { Predicate = c
 app.MapHealthChecks("/healthz/key-ring", new HealthCheckOptions { Predicate = check => check.Name == "firstparty-key-ring" }).DisableVisitorCookies();
 
 app.Run();
+
+static Task StaffOnly(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+{
+    if (!context.Request.Path.StartsWithSegments("/_fp/insights"))
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    // A page, not an empty answer: browsers show an empty error response as a network failure.
+    context.Response.StatusCode = status;
+    context.Response.ContentType = "text/html; charset=utf-8";
+    return context.Response.WriteAsync(status == StatusCodes.Status401Unauthorized
+        ? "<!DOCTYPE html><html lang=\"en\"><title>Staff only</title><h1>Staff only</h1><p><a href=\"/Staff/SignIn\">Sign in</a> as staff first.</p></html>"
+        : "<!DOCTYPE html><html lang=\"en\"><title>Staff only</title><h1>Staff only</h1><p>Your account is not staff.</p></html>");
+}
 
 static void ServeSdk(WebApplication app, string path, string folder)
 {

@@ -45,11 +45,15 @@ public class ConsentLedgerDbContext : DbContext, IConsentLedgerDbContext, IDataP
     public DbSet<ErasureTombstoneEntity> ErasureTombstones => Set<ErasureTombstoneEntity>();
 
     /// <inheritdoc />
+    public DbSet<StaffActionEntity> StaffActions => Set<StaffActionEntity>();
+
+    /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.Entity<ConsentReceiptEntity>();
         modelBuilder.Entity<ErasureTombstoneEntity>();
+        modelBuilder.Entity<StaffActionEntity>();
         modelBuilder.Entity<DataProtectionKey>();
     }
 }

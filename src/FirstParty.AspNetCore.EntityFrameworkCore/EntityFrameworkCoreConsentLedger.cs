@@ -16,7 +16,7 @@ namespace FirstParty.AspNetCore.EntityFrameworkCore;
 internal sealed class EntityFrameworkCoreConsentLedger<TContext>(
     IServiceScopeFactory scopes,
     IOptions<EntityFrameworkCoreLedgerOptions> options,
-    ILogger<EntityFrameworkCoreConsentLedger<TContext>> logger) : IConsentLedger, IDisposable
+    ILogger<EntityFrameworkCoreConsentLedger<TContext>> logger) : IConsentLedger, IConsentLedgerInsights, IDisposable
     where TContext : DbContext, IConsentLedgerDbContext
 {
     private const char Separator = ' ';
@@ -76,6 +76,66 @@ internal sealed class EntityFrameworkCoreConsentLedger<TContext>(
                 return purged;
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<ConsentAggregate>> AggregateAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
+        var from = since.UtcDateTime;
+        var to = until.UtcDateTime;
+
+        // Counted by the database: only the groups leave it, never a row.
+        var groups = await context.ConsentReceipts.AsNoTracking()
+            .Where(e => e.Timestamp >= from && e.Timestamp < to)
+            .GroupBy(e => new { e.Timestamp.Date, e.Region, e.Revision, e.Source })
+            .Select(g => new { g.Key.Date, g.Key.Region, g.Key.Revision, g.Key.Source, Count = g.Count() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. groups
+                .Select(g => new ConsentAggregate(DateOnly.FromDateTime(g.Date), g.Region, g.Revision, g.Source, g.Count))
+                .OrderBy(a => a.Day).ThenBy(a => a.Region, StringComparer.Ordinal).ThenBy(a => a.Revision).ThenBy(a => a.Source, StringComparer.Ordinal),
+        ];
+    }
+
+    public async ValueTask AppendStaffActionAsync(StaffAction action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        await using var scope = scopes.CreateAsyncScope();
+        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
+        context.StaffActions.Add(new StaffActionEntity
+        {
+            Timestamp = action.Timestamp.UtcDateTime,
+            Staff = action.Staff.Length > 256 ? action.Staff[..256] : action.Staff,
+            Action = action.Action,
+            SubjectKind = action.SubjectKind.ToString(),
+            SubjectHash = action.SubjectHash,
+            Count = action.Count,
+        });
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<StaffAction>> StaffActionsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var context = await OpenAsync(scope, cancellationToken).ConfigureAwait(false);
+        var rows = await context.StaffActions.AsNoTracking()
+            .OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id)
+            .Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. rows.Select(e => new StaffAction
+            {
+                Timestamp = new DateTimeOffset(DateTime.SpecifyKind(e.Timestamp, DateTimeKind.Utc)),
+                Staff = e.Staff,
+                Action = e.Action,
+                SubjectKind = Enum.TryParse<ReceiptSubjectKind>(e.SubjectKind, out var kind) ? kind : ReceiptSubjectKind.Consent,
+                SubjectHash = e.SubjectHash,
+                Count = e.Count,
+            }),
+        ];
     }
 
     public async ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default)

@@ -13,4 +13,7 @@ public interface IConsentLedgerDbContext
 
     /// <summary>The erasures, kept so that receipts arriving after them are erased too.</summary>
     DbSet<ErasureTombstoneEntity> ErasureTombstones { get; }
+
+    /// <summary>What staff did with people's receipts (the insights page's action log).</summary>
+    DbSet<StaffActionEntity> StaffActions { get; }
 }

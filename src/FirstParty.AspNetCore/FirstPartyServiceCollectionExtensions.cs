@@ -58,6 +58,10 @@ public static class FirstPartyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<FirstPartyMarkerService>();
         services.TryAddSingleton<FirstPartyMetrics>();
+
+        // Made only when the app maps the insights page, so its meter listener costs nothing otherwise.
+        services.TryAddSingleton<FirstParty.AspNetCore.Insights.InsightsMeterAggregate>();
+        services.TryAddSingleton<FirstParty.AspNetCore.Insights.SubjectHasher>();
         services.TryAddSingleton<CookieDomainResolver>();
         // Key activation and expiry follow Data Protection's own (real) clock, not the app's TimeProvider.
         services.TryAddSingleton(static sp => new CookieKeyRing(

@@ -224,6 +224,57 @@ public abstract class LedgerStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_store_counts_receipts_by_utc_day_region_revision_and_source_in_the_database()
+    {
+        // Receipts.Create starts at 10:00 UTC: 14 hours later is the next day.
+        await Ledger.AppendAsync(
+        [
+            Receipts.Create("a"),
+            Receipts.Create("b", minute: 5),
+            Receipts.Create("c", minute: 6) with { Source = "reject-all" },
+            Receipts.Create("d", minute: 7) with { Region = null, Revision = 4 },
+            Receipts.Create("e", minute: 14 * 60),
+            Receipts.Create("f", minute: -11 * 60),
+        ]);
+        var insights = Assert.IsAssignableFrom<IConsentLedgerInsights>(Ledger);
+
+        var aggregates = await insights.AggregateAsync(new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(
+        [
+            new ConsentAggregate(new DateOnly(2026, 11, 24), null, 4, "custom", 1),
+            new ConsentAggregate(new DateOnly(2026, 11, 24), "US-CA", 3, "custom", 2),
+            new ConsentAggregate(new DateOnly(2026, 11, 24), "US-CA", 3, "reject-all", 1),
+            new ConsentAggregate(new DateOnly(2026, 11, 25), "US-CA", 3, "custom", 1),
+        ],
+        aggregates);
+    }
+
+    [Fact]
+    public async Task Staff_actions_are_kept_as_rows_and_listed_newest_first()
+    {
+        var insights = Assert.IsAssignableFrom<IConsentLedgerInsights>(Ledger);
+        var at = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+        await insights.AppendStaffActionAsync(new StaffAction { Timestamp = at, Staff = "dana", Action = "search", SubjectKind = ReceiptSubjectKind.User, SubjectHash = new string('1', 64), Count = 2 });
+        await insights.AppendStaffActionAsync(new StaffAction { Timestamp = at.AddMinutes(1), Staff = "dana", Action = "erase", SubjectKind = ReceiptSubjectKind.User, SubjectHash = new string('1', 64), Count = 2 });
+        await insights.AppendStaffActionAsync(new StaffAction { Timestamp = at.AddMinutes(2), Staff = "kim", Action = "export", SubjectKind = ReceiptSubjectKind.Visitor, SubjectHash = new string('2', 64), Count = 0 });
+
+        var newest = await insights.StaffActionsAsync(2);
+
+        Assert.Equal(3, await CountAsync<StaffActionEntity>());
+        Assert.Equal(
+        [
+            new StaffAction { Timestamp = at.AddMinutes(2), Staff = "kim", Action = "export", SubjectKind = ReceiptSubjectKind.Visitor, SubjectHash = new string('2', 64), Count = 0 },
+            new StaffAction { Timestamp = at.AddMinutes(1), Staff = "dana", Action = "erase", SubjectKind = ReceiptSubjectKind.User, SubjectHash = new string('1', 64), Count = 2 },
+        ],
+        newest);
+
+        // The receipts' retention purge leaves the log alone: it is the site's own accountability record.
+        await Ledger.PurgeAsync(DateTimeOffset.MaxValue);
+        Assert.Equal(3, await CountAsync<StaffActionEntity>());
+    }
+
+    [Fact]
     public async Task The_store_reports_that_it_answers()
         => Assert.True(await Ledger.IsReachableAsync());
 }

@@ -22,7 +22,7 @@ public sealed class MvcSampleLedgerMigrationTests : IDisposable
     {
         using var context = new SqliteLedgerDbContext(new DbContextOptionsBuilder<SqliteLedgerDbContext>().UseSqlite("Data Source=:memory:").Options);
 
-        Assert.Equal(2, context.Database.GetMigrations().Count());
+        Assert.Equal(3, context.Database.GetMigrations().Count());
         Assert.False(context.Database.HasPendingModelChanges(), "Run dotnet ef migrations add --context SqliteLedgerDbContext in samples/MvcSample.");
     }
 
@@ -31,7 +31,7 @@ public sealed class MvcSampleLedgerMigrationTests : IDisposable
     {
         using var context = new PostgreSqlLedgerDbContext(new DbContextOptionsBuilder<PostgreSqlLedgerDbContext>().UseNpgsql("Host=localhost").Options);
 
-        Assert.Equal(2, context.Database.GetMigrations().Count());
+        Assert.Equal(3, context.Database.GetMigrations().Count());
         Assert.False(context.Database.HasPendingModelChanges(), "Run dotnet ef migrations add --context PostgreSqlLedgerDbContext in samples/MvcSample.");
     }
 

@@ -130,6 +130,7 @@ internal sealed partial class SampleClient(HttpClient client)
         return new Visit((int)response.StatusCode, setCookies, body, response.Headers.Location?.ToString())
         {
             ContentType = response.Content.Headers.ContentType?.MediaType,
+            ContentDisposition = response.Content.Headers.ContentDisposition?.ToString(),
             ResponseHeaders = response.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase),
         };
     }
@@ -138,6 +139,8 @@ internal sealed partial class SampleClient(HttpClient client)
     {
         /// <summary>The answer's media type, without parameters.</summary>
         public string? ContentType { get; init; }
+
+        public string? ContentDisposition { get; init; }
 
         /// <summary>The answer's headers (not its content headers), several values joined with a comma.</summary>
         public IReadOnlyDictionary<string, string> ResponseHeaders { get; init; } = new Dictionary<string, string>();

@@ -520,6 +520,30 @@ public sealed class ConsentEndpointsTests
         Assert.Equal(true, measurements[1].Tags["gpc"]);
     }
 
+    [Fact]
+    public async Task Decisions_are_counted_by_country_revision_and_layer()
+    {
+        await using var app = await StartConsentAppAsync("OptIn", o =>
+        {
+            o.Configuration["FirstParty:Consent:RegionHeader"] = "X-Region";
+            o.Configuration["FirstParty:Consent:Revision"] = "4";
+        });
+        using var decisions = app.CollectMetric("firstparty.consent.decisions");
+        Action<HttpRequestMessage> inCalifornia = r => r.Headers.Add("X-Region", "US-CA");
+
+        await app.PostFormAsync(new CookieJar(), [new("choice", "accept-all"), new("layer", "first")], configure: inCalifornia);
+        await app.PostFormAsync(new CookieJar(), [new("choice", "reject-all"), new("layer", "second")]);
+        await app.PostFormAsync(new CookieJar(), [new("choice", "custom"), new("layer", "first"), new("category", "analytics")]);
+        await app.PostFormAsync(new CookieJar(), [new("choice", "accept-all"), new("layer", "<script>")]);
+        await app.ChooseAsync(new CookieJar(), "reject-all");
+
+        var measurements = decisions.GetMeasurementSnapshot();
+        Assert.Equal(["first", "second", "second", "none", "none"], measurements.Select(m => m.Tags["layer"]));
+        Assert.Equal(["US", "unknown", "unknown", "unknown", "unknown"], measurements.Select(m => m.Tags["region"]));
+        Assert.All(measurements, m => Assert.Equal(4, m.Tags["revision"]));
+        Assert.All(measurements, m => Assert.Equal(6, m.Tags.Count));
+    }
+
     // ---- hardening -------------------------------------------------------------------------
 
     /// <param name="jar">The jar that made the request, with the response's cookies applied: a fresh

@@ -18,6 +18,9 @@ public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) :
     /// <summary>FirstParty's erasure tombstones: receipts that reach the database after an erasure stay erased.</summary>
     public DbSet<ErasureTombstoneEntity> ErasureTombstones => Set<ErasureTombstoneEntity>();
 
+    /// <summary>FirstParty's staff action log: what staff did with people's receipts on the insights page.</summary>
+    public DbSet<StaffActionEntity> StaffActions => Set<StaffActionEntity>();
+
     /// <summary>The Data Protection key ring.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -25,6 +28,7 @@ public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) :
     {
         modelBuilder.Entity<ConsentReceiptEntity>();
         modelBuilder.Entity<ErasureTombstoneEntity>();
+        modelBuilder.Entity<StaffActionEntity>();
         modelBuilder.Entity<DataProtectionKey>();
     }
 }

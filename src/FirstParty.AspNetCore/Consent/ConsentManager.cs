@@ -82,8 +82,9 @@ internal sealed class ConsentManager
     /// categories and services granted (required ones always are). Writes the consent cookie, updates
     /// <paramref name="feature"/> in place and puts the response's cookies under the gate.
     /// </summary>
+    /// <remarks>The layer says where the decision was taken (<see cref="ConsentLayers"/>), for the decisions metric.</remarks>
     /// <returns>The new record and the time it was made at.</returns>
-    public (ConsentRecord Record, DateTimeOffset Now) Record(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
+    public (ConsentRecord Record, DateTimeOffset Now) Record(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string layer = ConsentLayers.None)
     {
         var now = _time.GetUtcNow();
         var (record, lifetimeSeconds) = CreateRecord(feature.ConsentId, source, feature.Regime, feature.Region, requested, now, feature.GlobalPrivacyControl);
@@ -99,7 +100,7 @@ internal sealed class ConsentManager
         _writer.Append(context, _options.CookieName, value[..length], lifetimeSeconds, now);
         feature.Apply(record);
         _gate.EnsureGated(context, feature);
-        _metrics.ConsentDecided(source, feature.Regime.ToString(), feature.GlobalPrivacyControl);
+        _metrics.ConsentDecided(source, feature.Regime.ToString(), feature.GlobalPrivacyControl, feature.Region, _options.Revision, layer);
         _logger.ConsentDecided(record.Id, source, string.Join(',', record.Granted));
         return (record, now);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace FirstParty.AspNetCore.Diagnostics;
@@ -8,6 +9,10 @@ namespace FirstParty.AspNetCore.Diagnostics;
 internal sealed class FirstPartyMetrics
 {
     public const string MeterName = "FirstParty.AspNetCore";
+
+    public const string DecisionsName = "firstparty.consent.decisions";
+    public const string BannerImpressionsName = "firstparty.consent.banner.impressions";
+    public const string CookiesRescuedName = "firstparty.providers.cookies.rescued";
 
     private readonly Counter<long> _newVisitors;
     private readonly Counter<long> _newSessions;
@@ -33,6 +38,8 @@ internal sealed class FirstPartyMetrics
     private readonly Counter<long> _collectorRetried;
     private readonly Counter<long> _collectorSpilled;
     private readonly Counter<long> _collectorFailed;
+    private readonly Counter<long> _bannerImpressions;
+    private readonly Counter<long> _cookiesRescued;
 
     public FirstPartyMetrics(IMeterFactory meterFactory)
     {
@@ -40,7 +47,9 @@ internal sealed class FirstPartyMetrics
         _newVisitors = meter.CreateCounter<long>("firstparty.visitors.new", "{visitor}", "Visitor ids minted.");
         _newSessions = meter.CreateCounter<long>("firstparty.sessions.new", "{session}", "Sessions started.");
         _suppressed = meter.CreateCounter<long>("firstparty.cookies.suppressed", "{cookie}", "Cookies the app wrote that consent did not allow.");
-        _decisions = meter.CreateCounter<long>("firstparty.consent.decisions", "{decision}", "Consent decisions, by source, regime and opt-out signal.");
+        _decisions = meter.CreateCounter<long>(DecisionsName, "{decision}", "Consent decisions, by source, regime, opt-out signal, region (country), policy revision and layer (first: the banner, second: the preferences, none: an API or a signal).");
+        _bannerImpressions = meter.CreateCounter<long>(BannerImpressionsName, "{impression}", "Consent banners rendered by the server, by layout, region (country), policy revision and language.");
+        _cookiesRescued = meter.CreateCounter<long>(CookiesRescuedName, "{cookie}", "SDK id cookies re-created from the server's visitor after the browser purged them (Safari's and Brave's caps on script-written cookies), by provider and browser family.");
         _rejectedCookies = meter.CreateCounter<long>("firstparty.cookies.rejected", "{cookie}", "Request cookies ignored because they were malformed, forged, oversized or of an unknown version.");
         _ledgerWritten = meter.CreateCounter<long>("firstparty.ledger.written", "{receipt}", "Receipts written to the consent ledger's store.");
         _ledgerRetried = meter.CreateCounter<long>("firstparty.ledger.retried", "{attempt}", "Failed writes to the consent ledger's store that will be retried.");
@@ -119,12 +128,52 @@ internal sealed class FirstPartyMetrics
     public void CookieRejected(string cookie, string reason)
         => _rejectedCookies.Add(1, new KeyValuePair<string, object?>("cookie", cookie), new KeyValuePair<string, object?>("reason", reason));
 
-    public void ConsentDecided(string source, string regime, bool gpc)
-        => _decisions.Add(
-            1,
-            new KeyValuePair<string, object?>("source", source),
-            new KeyValuePair<string, object?>("regime", regime),
-            new KeyValuePair<string, object?>("gpc", gpc));
+    /// <summary>A decision; <paramref name="region"/> is reduced to its country (<see cref="MetricTags.Region"/>).</summary>
+    public void ConsentDecided(string source, string regime, bool gpc, string? region, int revision, string layer)
+    {
+        if (!_decisions.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "source", source },
+            { "regime", regime },
+            { "gpc", MetricTags.Flag(gpc) },
+            { "region", MetricTags.Region(region) },
+            { "revision", MetricTags.Revision(revision) },
+            { "layer", layer },
+        };
+        _decisions.Add(1, in tags);
+    }
+
+    /// <summary>A banner the server rendered for a person to decide on.</summary>
+    public void BannerShown(string layout, string? region, int revision, System.Globalization.CultureInfo language)
+    {
+        if (!_bannerImpressions.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "layout", layout },
+            { "region", MetricTags.Region(region) },
+            { "revision", MetricTags.Revision(revision) },
+            { "language", MetricTags.Language(language) },
+        };
+        _bannerImpressions.Add(1, in tags);
+    }
+
+    /// <summary>An SDK cookie re-created for a visitor the server already knew.</summary>
+    public void CookieRescued(string provider, Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        if (_cookiesRescued.Enabled)
+        {
+            _cookiesRescued.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("browser", BrowserFamily.Of(request)));
+        }
+    }
 
     public void ConsentCookiesCombined() => _consentCombined.Add(1);
 

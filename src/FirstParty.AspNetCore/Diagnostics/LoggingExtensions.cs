@@ -150,4 +150,13 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(69, LogLevel.Error, "Collector {Vendor}: line {Line} of the spill file {Path} is not a queued event; it was moved to {Path}.rejected.", EventName = "CollectorSpillLineRejected")]
     public static partial void CollectorSpillLineRejected(this ILogger logger, string vendor, string path, int line);
+
+    [LoggerMessage(70, LogLevel.Warning, "{Option} is not set: the staff action log hashes subject ids with a random key for this run only, so its hashes match nothing after a restart or on another instance.", EventName = "StaffActionKeyMissing")]
+    public static partial void StaffActionKeyMissing(this ILogger logger, string option);
+
+    [LoggerMessage(71, LogLevel.Information, "Staff {Staff} did {Action} on {Count} receipts of a {SubjectKind} subject (hash {SubjectHash}).", EventName = "StaffActionRecorded")]
+    public static partial void StaffActionRecorded(this ILogger logger, string staff, string action, int count, string subjectKind, string subjectHash);
+
+    [LoggerMessage(72, LogLevel.Error, "The staff action log could not keep a {Action}; the action was not carried out.", EventName = "StaffActionNotRecorded")]
+    public static partial void StaffActionNotRecorded(this ILogger logger, string action, Exception exception);
 }

@@ -107,7 +107,7 @@ internal static class ConsentEndpoints
                 return EndpointHelpers.Reject(logger, StatusCodes.Status400BadRequest, $"Unknown choice '{EndpointHelpers.Truncate(choice[0])}': use accept-all, reject-all, custom, withdraw or once.");
         }
 
-        if (!await decisions.TryDecideAsync(context, consent, source, granted, ReturnUrls.Choose(form["returnUrl"], context.Request)).ConfigureAwait(false))
+        if (!await decisions.TryDecideAsync(context, consent, source, granted, ReturnUrls.Choose(form["returnUrl"], context.Request), ConsentLayers.Of(source, form[ConsentLayers.Field])).ConfigureAwait(false))
         {
             return EndpointHelpers.LedgerUnavailable();
         }

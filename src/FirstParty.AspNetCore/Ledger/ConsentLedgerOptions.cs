@@ -47,6 +47,14 @@ public sealed class ConsentLedgerOptions
     /// </summary>
     public TimeSpan ErasureClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The secret (at least 32 characters, for example 32 random bytes in base64) the staff action
+    /// log hashes subject ids with, so a request can later be matched to what staff did without the
+    /// log keeping the id. Keep it in a secret store, the same on every instance. When unset, each
+    /// run uses a random key (logged as a warning): its hashes match nothing after a restart.
+    /// </summary>
+    public string? StaffActionKey { get; set; }
+
     /// <summary>User-Agent characters kept on a receipt. Default 256; 0 keeps none.</summary>
     public int UserAgentMaxLength { get; set; } = 256;
 

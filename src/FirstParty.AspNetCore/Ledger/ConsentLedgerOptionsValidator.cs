@@ -18,6 +18,11 @@ internal static class ConsentLedgerOptionsValidator
             failures.Add($"{Section}:Ledger:Mode must be Background or Strict.");
         }
 
+        if (ledger.StaffActionKey is { } key && key.Length < 32)
+        {
+            failures.Add($"{Section}:Ledger:StaffActionKey must be at least 32 characters (for example 32 random bytes in base64).");
+        }
+
         if (ledger.QueueCapacity is < 1 or > 1_000_000)
         {
             failures.Add($"{Section}:Ledger:QueueCapacity must be between 1 and 1000000; it is {ledger.QueueCapacity}.");

@@ -7,13 +7,15 @@ namespace FirstParty.AspNetCore.Ledger;
 /// A bounded in-memory ledger for development and tests: the oldest receipts go first when full.
 /// It keeps erasure tombstones by the same rules as a durable store, so it erases late receipts too.
 /// </summary>
-internal sealed class InMemoryConsentLedger : IConsentLedger
+internal sealed class InMemoryConsentLedger : IConsentLedger, IConsentLedgerInsights
 {
     private const int Capacity = 100_000;
+    private const int StaffActionCapacity = 10_000;
 
     private readonly LinkedList<ConsentReceipt> _receipts = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<ReceiptSubject, List<(DateTimeOffset ErasedBefore, ReceiptErasure Erasure)>> _tombstones = [];
+    private readonly LinkedList<StaffAction> _staffActions = new();
     private readonly Lock _lock = new();
 
     /// <summary>Tombstones held (for tests).</summary>
@@ -190,4 +192,44 @@ internal sealed class InMemoryConsentLedger : IConsentLedger
     }
 
     public ValueTask<bool> IsReachableAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
+
+    public ValueTask<IReadOnlyList<ConsentAggregate>> AggregateAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<ConsentAggregate> aggregates =
+            [
+                .. _receipts
+                    .Where(r => r.Timestamp >= since && r.Timestamp < until)
+                    .GroupBy(r => (Day: DateOnly.FromDateTime(r.Timestamp.UtcDateTime), r.Region, r.Revision, r.Source))
+                    .Select(g => new ConsentAggregate(g.Key.Day, g.Key.Region, g.Key.Revision, g.Key.Source, g.Count()))
+                    .OrderBy(a => a.Day).ThenBy(a => a.Region, StringComparer.Ordinal).ThenBy(a => a.Revision).ThenBy(a => a.Source, StringComparer.Ordinal),
+            ];
+            return ValueTask.FromResult(aggregates);
+        }
+    }
+
+    public ValueTask AppendStaffActionAsync(StaffAction action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_lock)
+        {
+            _staffActions.AddFirst(action);
+            if (_staffActions.Count > StaffActionCapacity)
+            {
+                _staffActions.RemoveLast();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<StaffAction>> StaffActionsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<StaffAction> actions = [.. _staffActions.OrderByDescending(a => a.Timestamp).Take(limit)];
+            return ValueTask.FromResult(actions);
+        }
+    }
 }

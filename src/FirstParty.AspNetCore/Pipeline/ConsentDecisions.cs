@@ -53,13 +53,16 @@ internal sealed class ConsentDecisions : IConsentDecider
     }
 
     /// <inheritdoc/>
-    public async Task DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath = null)
+    public Task DecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath = null)
+        => DecideCoreAsync(context, feature, source, requested, pagePath, ConsentLayers.None);
+
+    private async Task DecideCoreAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath, string layer)
     {
         using var activity = StartActivity(feature, source);
         try
         {
             var previous = feature.Categories;
-            var receipt = Decide(context, feature, source, requested, pagePath);
+            var receipt = Decide(context, feature, source, requested, pagePath, layer);
             await _ledger.RecordAsync(receipt).ConfigureAwait(false);
             if (_events.OnConsentChanged is { } onChanged)
             {
@@ -77,7 +80,7 @@ internal sealed class ConsentDecisions : IConsentDecider
     public void DecideWithoutWaiting(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested)
     {
         using var activity = StartActivity(feature, source);
-        var receipt = Decide(context, feature, source, requested, context.Request.Path.Value);
+        var receipt = Decide(context, feature, source, requested, context.Request.Path.Value, ConsentLayers.None);
         _ = RecordWithoutWaitingAsync(receipt);
     }
 
@@ -87,13 +90,14 @@ internal sealed class ConsentDecisions : IConsentDecider
     /// file took the receipt: then the decision is rolled back, so nothing this request
     /// would have changed reaches the browser and the rest of the request sees the state as it was.
     /// </summary>
+    /// <remarks>The layer says where the decision was taken (<see cref="ConsentLayers"/>), for the decisions metric.</remarks>
     /// <returns>False when the decision was rolled back.</returns>
-    public async Task<bool> TryDecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath)
+    public async Task<bool> TryDecideAsync(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath, string layer = ConsentLayers.None)
     {
         var before = feature.Current;
         try
         {
-            await DecideAsync(context, feature, source, requested, pagePath).ConfigureAwait(false);
+            await DecideCoreAsync(context, feature, source, requested, pagePath, layer).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
@@ -162,9 +166,9 @@ internal sealed class ConsentDecisions : IConsentDecider
         return activity;
     }
 
-    private ConsentReceipt Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath)
+    private ConsentReceipt Decide(HttpContext context, ConsentFeature feature, string source, IReadOnlyCollection<string> requested, string? pagePath, string layer)
     {
-        var (record, now) = _consent.Record(context, feature, source, requested);
+        var (record, now) = _consent.Record(context, feature, source, requested, layer);
         var visitorGranted = feature.AllowsVisitorCookies(_visitorCategory);
         var visitor = _visitors.Synchronize(context, visitorGranted);
         if (visitorGranted)

@@ -84,13 +84,13 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         LegacyCookieName,
     ];
 
-    public override void Write(ProviderCookieContext context, bool missingOnly)
+    public override bool Write(ProviderCookieContext context, bool missingOnly)
     {
         // The full check (base64, then JSON) runs when the cookie is refreshed; a page in between
         // only looks at its shape.
         if (missingOnly && context.HasRequestCookie(CookieName, options.Sdk == AmplitudeSdk.AmplitudeJs ? LooksLegacy : LooksBase64))
         {
-            return;
+            return false;
         }
 
         var domain = Domain(context);
@@ -102,13 +102,14 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
                 context.Append(CookieName, existing, domain, Lifetime, options.Secure, SameSite);
             }
 
-            return;
+            return false;
         }
 
         var value = options.Sdk == AmplitudeSdk.AmplitudeJs
             ? LegacyValue(context.Visitor.VisitorId)
             : BrowserValue(context.Visitor.VisitorId, domain ?? string.Empty);
         context.Append(CookieName, value, domain, Lifetime, options.Secure, SameSite);
+        return true;
     }
 
     public override string ResolveId(ProviderCookieContext context)

@@ -31,11 +31,11 @@ internal sealed class GoogleAnalyticsProfile(GoogleAnalyticsProfileOptions optio
         new() { Name = "_ga_*", Lifetime = Lifetime, Purpose = "The analytics session state (Google Analytics)." },
     ];
 
-    public override void Write(ProviderCookieContext context, bool missingOnly)
+    public override bool Write(ProviderCookieContext context, bool missingOnly)
     {
         if (missingOnly && context.HasRequestCookie(CookieName, static v => v.StartsWith("GA") && v.Count('.') == 3))
         {
-            return;
+            return false;
         }
 
         var domain = context.RegistrableDomain;
@@ -47,10 +47,11 @@ internal sealed class GoogleAnalyticsProfile(GoogleAnalyticsProfileOptions optio
                 context.Append(CookieName, existing, domain, Lifetime, options.Secure, SameSite);
             }
 
-            return;
+            return false;
         }
 
         context.Append(CookieName, "GA1.1." + DerivedClientId(context.Visitor), domain, Lifetime, options.Secure, SameSite);
+        return true;
     }
 
     public override string ResolveId(ProviderCookieContext context)

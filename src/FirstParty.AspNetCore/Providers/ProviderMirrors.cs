@@ -1,4 +1,5 @@
 using FirstParty.AspNetCore.Cookies;
+using FirstParty.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace FirstParty.AspNetCore.Providers;
@@ -11,7 +12,7 @@ namespace FirstParty.AspNetCore.Providers;
 /// finds the server's id before it mints its own). Nothing is written unless the visitor cookie
 /// exists and the profile's category is granted; refusal deletes them through the cookie catalogue.
 /// </summary>
-internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, CookieDomainResolver domains, TimeProvider time)
+internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, CookieDomainResolver domains, TimeProvider time, FirstPartyMetrics metrics)
 {
     private readonly ProviderProfile[] _profiles = [.. profiles];
 
@@ -66,13 +67,19 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
         }
 
         bool refresh;
+        bool rescue;
         if (visitor is Visitors.VisitorFeature { Writable: true } writable)
         {
             refresh = writable.WriteVisitor;
+
+            // A known visitor granted before this request whose SDK cookie is gone: the browser
+            // purged it (capped script-written cookies), and the server gives it back.
+            rescue = !writable.IsNewVisitor;
         }
         else if (context.Features.Get<ProviderRequestState>() is { MissingRequested: true })
         {
             refresh = false;
+            rescue = false;
         }
         else
         {
@@ -82,9 +89,11 @@ internal sealed class ProviderMirrors(IEnumerable<ProviderProfile> profiles, Coo
         var cookies = new ProviderCookieContext(context, visitor, time.GetUtcNow(), domains);
         foreach (var profile in _profiles)
         {
-            if (consent.IsGranted(profile.Category))
+            // A decision on this request asked for the cookies: first written, not rescued.
+            if (consent.IsGranted(profile.Category) && profile.Write(cookies, missingOnly: !refresh) && rescue
+                && context.Features.Get<ProviderRequestState>() is not { MissingRequested: true })
             {
-                profile.Write(cookies, missingOnly: !refresh);
+                metrics.CookieRescued(profile.ServiceKey, context.Request);
             }
         }
     }

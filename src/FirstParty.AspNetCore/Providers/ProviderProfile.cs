@@ -33,7 +33,8 @@ internal abstract class ProviderProfile : Consent.IDeclaredService
     /// Writes the cookies for this response: an existing one is re-sent byte for byte with a new
     /// expiry (unless <paramref name="missingOnly"/>), a missing one is minted from the visitor.
     /// </summary>
-    public abstract void Write(ProviderCookieContext context, bool missingOnly);
+    /// <returns>True when a missing cookie was minted (the metrics count the re-created ones).</returns>
+    public abstract bool Write(ProviderCookieContext context, bool missingOnly);
 
     /// <summary>The id the SDK uses: from its cookie when the request has a valid one, else the one the server mints.</summary>
     public abstract string ResolveId(ProviderCookieContext context);

@@ -60,13 +60,13 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
         return Convert.ToHexStringLower(digest[..2]);
     }
 
-    public override void Write(ProviderCookieContext context, bool missingOnly)
+    public override bool Write(ProviderCookieContext context, bool missingOnly)
     {
         var (idName, sessionName, domain) = Names(context);
         if (missingOnly && context.HasRequestCookie(idName, IsValid))
         {
             // The common page: the tracker's cookie is there and nothing is due.
-            return;
+            return false;
         }
 
         var existing = context.RequestCookie(idName);
@@ -77,11 +77,12 @@ internal sealed class SnowplowProfile(SnowplowProfileOptions options) : Provider
                 context.Append(idName, existing, domain, Lifetime, options.Secure, options.SameSite);
             }
 
-            return;
+            return false;
         }
 
         context.Append(idName, Mint(context.Visitor, context.Now), domain, Lifetime, options.Secure, options.SameSite);
         context.Append(sessionName, "*", domain, options.SessionTimeout, options.Secure, options.SameSite);
+        return true;
     }
 
     public override string ResolveId(ProviderCookieContext context)

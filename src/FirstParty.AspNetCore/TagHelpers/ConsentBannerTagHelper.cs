@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using FirstParty.AspNetCore.Consent;
+using FirstParty.AspNetCore.Diagnostics;
 using FirstParty.AspNetCore.Visitors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Rendering;
@@ -21,6 +22,9 @@ public sealed class ConsentBannerTagHelper : TagHelper
 {
     internal const string ScriptPath = "/_content/FirstParty.AspNetCore/firstparty.js";
     internal const string StylePath = "/_content/FirstParty.AspNetCore/firstparty.css";
+
+    /// <summary>The layouts as the markup and the metrics name them, made once.</summary>
+    private static readonly string[] LayoutNames = [.. Enum.GetNames<ConsentBannerLayout>().Select(n => n.ToLowerInvariant())];
 
     private ConsentBannerLayout? _layout;
 
@@ -69,6 +73,9 @@ public sealed class ConsentBannerTagHelper : TagHelper
         if (live)
         {
             var model = ConsentForms.Create(http, "fp-banner", withToken: true, preferencesOpen: requested, _layout)!;
+
+            // The Blazor components render through this tag helper too, so both count here.
+            services.GetRequiredService<FirstPartyMetrics>().BannerShown((uint)model.Layout < (uint)LayoutNames.Length ? LayoutNames[(int)model.Layout] : MetricTags.Unknown, consent.Region, consent.Revision, System.Globalization.CultureInfo.CurrentUICulture);
             content.AppendHtml(await services.GetRequiredService<IConsentViewRenderer>()
                 .RenderAsync(ViewContext, ConsentViewRenderer.Banner, model).ConfigureAwait(false));
         }

@@ -1,3 +1,4 @@
+using FirstParty.AspNetCore.Consent;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
@@ -43,6 +44,7 @@ public sealed class ConsentPreferencesTagHelper : TagHelper
         var tokens = model.Antiforgery!;
         output.Content.AppendHtml(HiddenFields.Input(tokens.FormFieldName, tokens.RequestToken, encoder))
             .AppendHtml(HiddenFields.Input("returnUrl", model.ReturnUrl, encoder))
+            .AppendHtml(HiddenFields.Input(ConsentLayers.Field, ConsentLayers.Second, encoder))
             .AppendHtml("<div data-fp-preferences class=\"fp-preferences fp-inline\">")
             .AppendHtml(panel)
             .AppendHtml("</div>");

@@ -31,6 +31,7 @@ public sealed class FolderDependencyTests
         ["Endpoints"] = ["Pipeline", "Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["TagHelpers"] = ["Endpoints", "Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
         ["OutputCaching"] = ["TagHelpers", "Consent", "Cookies", "Diagnostics", "Internal"],
+        ["Insights"] = ["Ledger", "Consent", "Diagnostics", "Internal"],
         ["Components"] = ["TagHelpers", "Endpoints", "Linking", "Providers", "Ledger", "Visitors", "Consent", "Cookies", "Diagnostics", "Internal"],
     };
 

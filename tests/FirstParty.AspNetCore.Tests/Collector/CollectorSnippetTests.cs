@@ -77,7 +77,7 @@ public sealed class CollectorSnippetTests
     public void Gtag_gets_the_collector_as_its_transport_url()
     {
         var options = Microsoft.Extensions.Options.Options.Create(Options(collector: true));
-        var snippet = new GoogleAnalyticsSnippet(options, new ProviderMirrors([], ProviderTestSupport.Domains(), TimeProvider.System));
+        var snippet = new GoogleAnalyticsSnippet(options, new ProviderMirrors([], ProviderTestSupport.Domains(), TimeProvider.System, ProviderTestSupport.Metrics()));
 
         Assert.Contains("\"transport_url\":\"https://shop.example/_fp/c/ga4\"", Code(snippet), StringComparison.Ordinal);
     }

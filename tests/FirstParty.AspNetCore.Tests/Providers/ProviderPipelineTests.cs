@@ -260,6 +260,42 @@ public sealed class ProviderPipelineTests
     }
 
     [Fact]
+    public async Task A_purged_cookie_re_created_for_a_known_visitor_counts_as_rescued_by_provider_and_browser()
+    {
+        await using var app = await StartAsync();
+        using var rescued = app.CollectMetric("firstparty.providers.cookies.rescued");
+        var (jar, _, _) = await AcceptAllAsync(app);
+        Assert.Empty(rescued.GetMeasurementSnapshot());
+        jar[Ga] = null;
+        app.Time.Advance(TimeSpan.FromMinutes(5));
+
+        await app.BrowseAsync("/page", jar, r =>
+        {
+            Document(r);
+            r.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15");
+        });
+
+        var measurement = Assert.Single(rescued.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal("google-analytics", measurement.Tags["provider"]);
+        Assert.Equal("safari", measurement.Tags["browser"]);
+        Assert.Equal(2, measurement.Tags.Count);
+    }
+
+    [Fact]
+    public async Task Cookies_minted_for_a_new_visitor_or_by_a_decision_are_not_rescues()
+    {
+        await using var app = await StartAsync(regime: "Implied");
+        using var rescued = app.CollectMetric("firstparty.providers.cookies.rescued");
+
+        var first = await app.BrowseAsync("/", new CookieJar(), Document);
+        await AcceptAllAsync(app);
+
+        Assert.NotNull(Written(first, Ga));
+        Assert.Empty(rescued.GetMeasurementSnapshot());
+    }
+
+    [Fact]
     public async Task A_purged_snowplow_cookie_is_re_created_with_the_visitor_and_session_ids()
     {
         await using var app = await StartAsync(add: b => b.AddSnowplow());

@@ -78,6 +78,14 @@ internal static partial class ProviderTestSupport
 
     public static readonly DateTimeOffset FirstSeen = new(2025, 6, 1, 8, 30, 0, TimeSpan.Zero);
 
+    /// <summary>Metrics on a meter factory of their own, for types that need the instruments.</summary>
+    public static FirstParty.AspNetCore.Diagnostics.FirstPartyMetrics Metrics()
+    {
+        var services = Microsoft.Extensions.DependencyInjection.MetricsServiceExtensions.AddMetrics(new Microsoft.Extensions.DependencyInjection.ServiceCollection());
+        var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        return new(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(provider));
+    }
+
     public static CookieDomainResolver Domains(string? siteDomain = null)
         => new(new FirstPartyCookieOptions { Domain = siteDomain }, PublicSuffixList.Embedded);
 

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FirstParty.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Razor.TagHelpers;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FirstParty.AspNetCore.Tests.TagHelpers;
 
@@ -102,6 +103,28 @@ public sealed class ConsentBannerTagHelperTests : IDisposable
         await RenderAsync(http, ConsentBannerLayout.Bar);
 
         Assert.Equal(ConsentBannerLayout.Bar, _test.Renderer.Single<ConsentFormModel>(ConsentViewRenderer.Banner).Layout);
+    }
+
+    [Fact]
+    public async Task A_rendered_banner_counts_an_impression_by_layout_region_revision_and_language()
+    {
+        using var impressions = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            _test.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "FirstParty.AspNetCore", "firstparty.consent.banner.impressions");
+        var undecided = _test.CreateHttpContext();
+        undecided.Features.Set<FirstParty.AspNetCore.IConsentFeature>(new FirstParty.AspNetCore.Consent.ConsentFeature(_test.Policy, null, null, FirstParty.AspNetCore.ConsentRegime.OptIn, "BE-VLG", false));
+        var decided = _test.CreateHttpContext();
+        _test.SetDecided(decided, "necessary");
+
+        await TagHelperTestContext.RunAsync(new ConsentBannerTagHelper { ViewContext = TagHelperTestContext.ViewContextFor(undecided), Layout = ConsentBannerLayout.Dialog }, "consent-banner", tagMode: TagMode.SelfClosing, culture: "nl-BE");
+        await RenderAsync(decided);
+
+        var impression = Assert.Single(impressions.GetMeasurementSnapshot());
+        Assert.Equal(1, impression.Value);
+        Assert.Equal("dialog", impression.Tags["layout"]);
+        Assert.Equal("BE", impression.Tags["region"]);
+        Assert.Equal(_test.Policy.Options.Revision, impression.Tags["revision"]);
+        Assert.Equal("nl-BE", impression.Tags["language"]);
+        Assert.Equal(4, impression.Tags.Count);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class ConsentPreferencesTagHelperTests : IDisposable
         var rendered = await RenderAsync(http);
 
         Assert.Equal(
-            [("__RequestVerificationToken", TagHelperTestContext.RequestToken(http)), ("returnUrl", "/privacy?tab=cookies")],
+            [("__RequestVerificationToken", TagHelperTestContext.RequestToken(http)), ("returnUrl", "/privacy?tab=cookies"), ("layer", "second")],
             TagHelperTestContext.HiddenFields(rendered.Html));
         Assert.Contains(
             "<div data-fp-preferences class=\"fp-preferences fp-inline\">" + RecordingViewRenderer.Marker(ConsentViewRenderer.Preferences) + "</div>",

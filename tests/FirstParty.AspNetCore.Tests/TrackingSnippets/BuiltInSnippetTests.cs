@@ -38,7 +38,7 @@ public sealed class BuiltInSnippetTests
     }
 
     private static ProviderMirrors Mirrors(params ProviderProfile[] profiles)
-        => new(profiles, ProviderTestSupport.Domains(), TimeProvider.System);
+        => new(profiles, ProviderTestSupport.Domains(), TimeProvider.System, ProviderTestSupport.Metrics());
 
     private static void AssertNoRawMarkup(string code)
     {
