@@ -24,6 +24,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
     private readonly ConsentLedgerOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ConsentReceipt> _pending = new(StringComparer.Ordinal);
+    private readonly PendingErasures _erasures;
     private readonly DurableOutbox<LedgerOperation> _outbox;
 
     public ConsentLedgerWriter(
@@ -37,6 +38,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         _store = store;
         _options = options.Value.Ledger;
         _time = time;
+        _erasures = new PendingErasures(_options.ErasureClockSkew);
         var directory = Path.IsPathRooted(_options.SpillDirectory)
             ? _options.SpillDirectory
             : Path.Combine(environment?.ContentRootPath ?? AppContext.BaseDirectory, _options.SpillDirectory);
@@ -52,8 +54,8 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         };
         _outbox = new DurableOutbox<LedgerOperation>(
             settings,
-            new LedgerStoreSink(store, _options, metrics, logger, _pending),
-            new LedgerOutboxObserver(metrics, logger, _pending),
+            new LedgerStoreSink(store, _options, metrics, logger, _pending, _erasures),
+            new LedgerOutboxObserver(metrics, logger, _pending, _erasures),
             LedgerJsonContext.Default.LedgerOperation,
             time,
             LedgerOperation.IsValid);
@@ -105,6 +107,7 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
             }
         }
 
+        _erasures.Add(operation);
         return Submit(operation);
     }
 
@@ -116,6 +119,12 @@ internal sealed class ConsentLedgerWriter : IHostedService, IDisposable
         // during the query was in neither answer.
         var pending = _pending.Values.Where(subject.Matches).ToList();
         var stored = await _store.FindAsync(subject, cancellationToken).ConfigureAwait(false);
+        if (!_erasures.IsEmpty)
+        {
+            // Erased on request but not yet in the store: gone as far as anyone asking can tell.
+            stored = [.. stored.Where(r => !_erasures.Hides(r))];
+        }
+
         if (pending.Count == 0)
         {
             return stored;

@@ -13,7 +13,8 @@ namespace FirstParty.AspNetCore.Ledger;
 internal sealed class LedgerOutboxObserver(
     FirstPartyMetrics metrics,
     ILogger logger,
-    ConcurrentDictionary<string, ConsentReceipt> pending) : IOutboxObserver<LedgerOperation>
+    ConcurrentDictionary<string, ConsentReceipt> pending,
+    PendingErasures erasures) : IOutboxObserver<LedgerOperation>
 {
     public void DeliveryFailed(int count, int attempt, Exception? exception)
     {
@@ -69,5 +70,7 @@ internal sealed class LedgerOutboxObserver(
         {
             pending.TryRemove(receipt.ReceiptId, out _);
         }
+
+        erasures.Remove(item);
     }
 }

@@ -16,7 +16,8 @@ internal sealed class LedgerStoreSink(
     ConsentLedgerOptions options,
     FirstPartyMetrics metrics,
     ILogger logger,
-    ConcurrentDictionary<string, ConsentReceipt> pending) : IOutboxSink<LedgerOperation>
+    ConcurrentDictionary<string, ConsentReceipt> pending,
+    PendingErasures erasures) : IOutboxSink<LedgerOperation>
 {
     public async Task DeliverAsync(IReadOnlyList<LedgerOperation> batch, DeliveryOutcome[] outcomes, CancellationToken cancellationToken)
     {
@@ -61,6 +62,7 @@ internal sealed class LedgerStoreSink(
                 var erased = await store.EraseAsync(subject, operation.Erasure, operation.QueuedAt + options.ErasureClockSkew, token).ConfigureAwait(false);
                 metrics.LedgerErased(erased);
                 logger.ReceiptsErased(subject.Kind.ToString(), erased, operation.Erasure.ToString());
+                erasures.Remove(operation);
             }
 
             outcomes[i] = DeliveryOutcome.Delivered;

@@ -521,6 +521,35 @@ public sealed class ConsentLedgerWriterTests : IAsyncLifetime
     [Theory]
     [InlineData(ReceiptErasure.Delete)]
     [InlineData(ReceiptErasure.Pseudonymise)]
+    public async Task Stored_receipts_are_hidden_from_lookups_while_their_erasure_waits_for_the_store(ReceiptErasure erasure)
+    {
+        // Staff erase a person's receipts and search again at once: the erasure is still queued
+        // behind the store, but the search must not show the receipts as if nothing happened.
+        var host = await StartAsync();
+        var stored = TestReceipts.Create("c-erase", TestReceipts.At, visitorId: "v-1");
+        var later = TestReceipts.Create("c-later", TestReceipts.At.AddDays(400), visitorId: "v-1");
+        var other = TestReceipts.Create("c-keep", TestReceipts.At, visitorId: "v-2");
+        await host.Writer.RecordAsync(stored);
+        await host.Writer.RecordAsync(other);
+        await Poll.UntilAsync(() => host.Idle && host.Writer.PendingReceipts == 0, "the receipts are in the store");
+        host.Store.Block();
+
+        await host.Writer.EraseAsync(ReceiptSubject.Visitor("v-1"), erasure);
+        await host.Writer.RecordAsync(later);
+
+        Assert.Equal(later.ReceiptId, Assert.Single(await host.Writer.FindAsync(ReceiptSubject.Visitor("v-1"))).ReceiptId);
+        Assert.Empty(await host.Writer.FindAsync(ReceiptSubject.Consent("c-erase")));
+        Assert.Single(await host.Writer.FindAsync(ReceiptSubject.Visitor("v-2")));
+
+        host.Store.Release();
+        await Poll.UntilAsync(() => host.Idle && host.Store.Erasures.Count == 1, "the erasure reaches the store");
+        Assert.Empty(await host.Writer.FindAsync(ReceiptSubject.Consent("c-erase")));
+        Assert.Single(await host.Writer.FindAsync(ReceiptSubject.Visitor("v-2")));
+    }
+
+    [Theory]
+    [InlineData(ReceiptErasure.Delete)]
+    [InlineData(ReceiptErasure.Pseudonymise)]
     public async Task EraseAsync_hides_pending_receipts_at_once_and_reaches_the_store_after_their_appends(ReceiptErasure erasure)
     {
         var host = await StartAsync();
