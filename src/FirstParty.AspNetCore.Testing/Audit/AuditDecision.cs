@@ -31,23 +31,6 @@ internal static class AuditDecision
     {
         answer.EnsureSuccessStatusCode();
         var json = await answer.Content.ReadFromJsonAsync<JsonElement>().ConfigureAwait(false);
-        return FromJson(json, state, required, pages);
+        return AuditStateJson.FromJson(json, state, required, pages);
     }
-
-    /// <summary>The audited state from the JSON of <c>GET /_fp/consent</c>.</summary>
-    public static AuditedState FromJson(JsonElement json, CookieAuditState state, IReadOnlyList<string> required, IReadOnlyList<AuditedPage> pages) => new()
-    {
-        Name = state.Name,
-        Decided = json.GetProperty("decided").GetBoolean(),
-        Regime = json.GetProperty("regime").GetString()!,
-        Categories = Flags(json, "categories"),
-        Services = Flags(json, "services"),
-        RequiredCategories = required,
-        Pages = pages,
-    };
-
-    private static Dictionary<string, bool> Flags(JsonElement json, string property)
-        => json.TryGetProperty(property, out var flags)
-            ? flags.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetBoolean(), StringComparer.Ordinal)
-            : [];
 }
