@@ -29,17 +29,19 @@ public static class PlaywrightCookieAudit
           const keys = storage => { try { return Object.keys(storage); } catch { return []; } };
           const banner = document.querySelector('[data-fp-banner]');
           const rejects = banner ? [...banner.querySelectorAll('button[value="reject-all"]')] : [];
-          return {
+          return JSON.stringify({
             local: keys(localStorage),
             session: keys(sessionStorage),
             databases: indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [],
             reject: rejects.some(b => !b.closest('details') && (!b.checkVisibility || b.checkVisibility())),
             withdrawal: document.querySelector('[data-fp-open-preferences], [data-fp-centre]') !== null,
-          };
+          });
         }
         """;
 
-    private const string State = "async prefix => (await fetch(prefix + '/consent', { headers: { Accept: 'application/json' } })).json()";
+    private const float SettleMilliseconds = 5_000;
+
+    private const string State = "async prefix => (await fetch(prefix + '/consent', { headers: { Accept: 'application/json' } })).text()";
 
     /// <summary>
     /// Visits each of <paramref name="paths"/> on the site at <paramref name="baseAddress"/> under each of
@@ -111,20 +113,32 @@ public static class PlaywrightCookieAudit
             visited.Add(await ReadPageAsync(page, context, path, status, state, declarations).ConfigureAwait(false));
         }
 
-        var json = await page.EvaluateAsync<JsonElement>(State, pathPrefix).ConfigureAwait(false);
-        return AuditStateJson.FromJson(json, state, declarations.RequiredCategories, visited);
+        using var json = JsonDocument.Parse(await page.EvaluateAsync<string>(State, pathPrefix).ConfigureAwait(false));
+        return AuditStateJson.FromJson(json.RootElement, state, declarations.RequiredCategories, visited);
     }
 
     private static async Task<int> GoAsync(IPage page, string path)
     {
-        // Network idle: the SDKs have loaded, run and written what they write on a page view.
-        var response = await page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle }).ConfigureAwait(false);
+        var response = await page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.Load }).ConfigureAwait(false);
+        try
+        {
+            // Network idle: the SDKs have loaded, run and written what they write on a page view. A
+            // request that never ends (an embed with no network) must not hang the audit: settle for
+            // what is there after a while.
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new PageWaitForLoadStateOptions { Timeout = SettleMilliseconds }).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         return response?.Status ?? 0;
     }
 
     private static async Task<AuditedPage> ReadPageAsync(IPage page, IBrowserContext context, string path, int status, CookieAuditState state, AuditDeclarations declarations)
     {
-        var seen = await page.EvaluateAsync<JsonElement>(Snapshot).ConfigureAwait(false);
+        // Serialised in the page and parsed here: the values keep their JSON types.
+        using var snapshot = JsonDocument.Parse(await page.EvaluateAsync<string>(Snapshot).ConfigureAwait(false));
+        var seen = snapshot.RootElement;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         var items = new List<AuditedItem>();
         foreach (var cookie in await context.CookiesAsync().ConfigureAwait(false))
@@ -152,6 +166,6 @@ public static class PlaywrightCookieAudit
         };
     }
 
-    private static IEnumerable<string> Names(JsonElement seen, string property)
-        => seen.GetProperty(property).EnumerateArray().Select(e => e.GetString() ?? string.Empty).Order(StringComparer.Ordinal);
+    private static List<string> Names(JsonElement seen, string property)
+        => [.. seen.GetProperty(property).EnumerateArray().Select(e => e.GetString() ?? string.Empty).Order(StringComparer.Ordinal)];
 }
