@@ -39,7 +39,7 @@ public static class PlaywrightCookieAudit
         }
         """;
 
-    private const float SettleMilliseconds = 5_000;
+    private const float SettleMilliseconds = 3_000;
 
     private const string State = "async prefix => (await fetch(prefix + '/consent', { headers: { Accept: 'application/json' } })).text()";
 
