@@ -131,9 +131,9 @@ public sealed class BrowserStorageBrowserTests(SampleSiteFixture site) : IClassF
 
         report.AssertCompliant();
         Assert.Equal("browser", report.Mode);
-        var accepted = report.States.Single(s => s.Name == "accept-all").Pages[0].Items;
-        var queue = Assert.Single(accepted, i => i.Kind == AuditedItemKind.LocalStorage && i.Name == "snowplowOutQueue_sp");
-        Assert.Equal("analytics", queue.Category);
+        // Across the state's pages: an SDK may write after the first page settled, and storage persists.
+        var accepted = report.States.Single(s => s.Name == "accept-all").Pages.SelectMany(p => p.Items).ToList();
+        Assert.Contains(accepted, i => i.Kind == AuditedItemKind.LocalStorage && i.Name == "snowplowOutQueue_sp" && i.Category == "analytics");
         Assert.Contains(accepted, i => i.Kind == AuditedItemKind.SessionStorage && i.Name == "AMP_PAGE_VIEW" && i.Category == "analytics");
 
         // Amplitude's diagnostics database: undeclared until the audit found it.
