@@ -122,6 +122,7 @@ public static class FirstPartyServiceCollectionExtensions
             sp.GetRequiredService<IOptions<FirstPartyOptions>>(),
             sp.GetRequiredService<ConsentPolicy>(),
             [.. sp.GetServices<IDeclaredService>(), .. sp.GetServices<ProviderProfile>()]));
+        services.TryAddSingleton<ICookieDeclarations, CookieDeclarations>();
         services.TryAddSingleton<CookieGate>();
         services.TryAddSingleton<ResponseSteps>();
         if (!services.Any(static d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType == typeof(ResponseStepStartupFilter)))

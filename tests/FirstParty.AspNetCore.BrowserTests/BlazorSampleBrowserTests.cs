@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FirstParty.AspNetCore.Testing;
 using Microsoft.Playwright;
 using static FirstParty.AspNetCore.BrowserTests.BrowserTestSupport;
 
@@ -499,4 +500,17 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
             .Where(header => header.Name.Equals("set-cookie", StringComparison.OrdinalIgnoreCase))
             .SelectMany(header => header.Value.Split('\n'))
             .Any(line => line.StartsWith(name + "=", StringComparison.Ordinal) && !line.Contains("max-age=0", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The cookie audit's browser mode over the Blazor sample: blazor.web.js and the WebAssembly app run, and still nothing is stored before consent or against a refusal.</summary>
+    [Fact]
+    public async Task The_cookie_audit_in_the_browser_passes_on_the_blazor_sample()
+    {
+        var report = await site.Browser.AuditCookiesAsync(
+            site.BaseAddress, site.Services, ["/"],
+            [CookieAuditState.Undecided, CookieAuditState.RejectAll, CookieAuditState.AcceptAll]);
+
+        report.AssertCompliant();
+        Assert.Contains(report.States.Single(s => s.Name == "accept-all").Pages[0].Items, i => i.Name == "_fp_id" && i.Category == "analytics");
+        Assert.All(report.States[0].Pages, p => Assert.True(p.RejectOnFirstLayer));
+    }
 }

@@ -23,6 +23,9 @@ public sealed class BlazorSampleFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The site's services (its cookie declarations, for the cookie audit).</summary>
+    public IServiceProvider Services { get; private set; } = null!;
+
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
     public async Task InitializeAsync()
@@ -37,6 +40,7 @@ public sealed class BlazorSampleFixture : IAsyncLifetime
         });
         factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();
+        Services = factory.Services;
         var addresses = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         BaseAddress = new Uri(addresses.Addresses.First());
 

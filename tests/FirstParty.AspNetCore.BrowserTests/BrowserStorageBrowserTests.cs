@@ -1,4 +1,11 @@
 using System.Text.Json;
+using FirstParty.AspNetCore.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static FirstParty.AspNetCore.BrowserTests.BrowserTestSupport;
 
@@ -112,5 +119,66 @@ public sealed class BrowserStorageBrowserTests(SampleSiteFixture site) : IClassF
         return state.RootElement.GetProperty("origins").EnumerateArray()
             .Where(o => o.GetProperty("origin").GetString() == origin)
             .Sum(o => o.GetProperty("localStorage").GetArrayLength());
+    }
+
+    /// <summary>The cookie audit's browser mode over the sample (one context per consent state): scripts run, SDK storage is seen and matched.</summary>
+    [Fact]
+    public async Task The_cookie_audit_in_the_browser_passes_and_sees_what_the_sdks_write()
+    {
+        // Three states keep it quick; the HTTP audit of the sample visits every state.
+        var report = await site.Browser.AuditCookiesAsync(
+            site.BaseAddress, site.Services, ["/", "/Privacy"], [CookieAuditState.Undecided, CookieAuditState.RejectAll, CookieAuditState.AcceptAll]);
+
+        report.AssertCompliant();
+        Assert.Equal("browser", report.Mode);
+        // Across the state's pages: an SDK may write after the first page settled, and storage persists.
+        var accepted = report.States.Single(s => s.Name == "accept-all").Pages.SelectMany(p => p.Items).ToList();
+        Assert.Contains(accepted, i => i.Kind == AuditedItemKind.LocalStorage && i.Name == "snowplowOutQueue_sp" && i.Category == "analytics");
+        Assert.Contains(accepted, i => i.Kind == AuditedItemKind.SessionStorage && i.Name == "AMP_PAGE_VIEW" && i.Category == "analytics");
+
+        // Amplitude's diagnostics database: undeclared until the audit found it.
+        Assert.Contains(accepted, i => i.Kind == AuditedItemKind.IndexedDb && i.Name == "AMP_diagnostics_a1b2c3d4e5" && i.Category == "analytics");
+        Assert.Contains(accepted, i => i.Kind == AuditedItemKind.Cookie && i.Name == "_fp_id" && i.HttpOnly && i.Lifetime == TimeSpan.FromDays(395));
+        Assert.DoesNotContain(report.States.Single(s => s.Name == "reject-all").Pages.SelectMany(p => p.Items), i => i.Category == "analytics");
+    }
+
+    /// <summary>
+    /// A host of the sample whose test-only page runs a script that writes a key and a cookie before
+    /// any decision: the browser audit fails naming them, the page and the state.
+    /// </summary>
+    [Fact]
+    public async Task A_script_storing_before_consent_fails_the_browser_audit()
+    {
+        await using var host = new SampleFactory<RazorPagesSample.Pages.IndexModel>();
+        var leaking = host.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new PreConsentScriptFilter())));
+        leaking.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        leaking.StartServer();
+        var address = new Uri(leaking.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        var report = await site.Browser.AuditCookiesAsync(address, leaking.Services, ["/audit/leak"], [CookieAuditState.Undecided]);
+
+        var error = Assert.Throws<CookieAuditException>(() => report.AssertNothingBeforeConsent());
+        Assert.Contains("localStorage key 'ab_bucket' (undeclared) is stored before consent on /audit/leak in state undecided", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cookie 'ab_seen' (undeclared) is stored before consent on /audit/leak in state undecided", error.Message, StringComparison.Ordinal);
+        Assert.Contains("| localStorage | ab_bucket | **undeclared** |", report.ToMarkdown(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A page and its script, outside the sample's pipeline, that store before consent as a careless tag would.</summary>
+    private sealed class PreConsentScriptFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Map("/audit/leak.js", leak => leak.Run(context =>
+            {
+                context.Response.ContentType = "text/javascript";
+                return context.Response.WriteAsync("localStorage.setItem('ab_bucket', 'b'); document.cookie = 'ab_seen=1; path=/; max-age=3600';");
+            }));
+            app.Map("/audit/leak", leak => leak.Run(context =>
+            {
+                context.Response.ContentType = "text/html";
+                return context.Response.WriteAsync("<!doctype html><html lang=\"en\"><title>Leak</title><script src=\"/audit/leak.js\"></script></html>");
+            }));
+            next(app);
+        };
     }
 }

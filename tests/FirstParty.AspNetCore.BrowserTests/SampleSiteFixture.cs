@@ -40,6 +40,9 @@ public class SampleSiteFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The site's services (its cookie declarations, for the cookie audit).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     public async Task InitializeAsync()
     {
         Assertions.SetDefaultExpectTimeout(ExpectTimeoutMilliseconds);

@@ -69,7 +69,9 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
     /// Both SDKs' browser storage: analytics-browser's queue of unsent events (<c>AMP_unsent_{key10}</c>),
     /// remote configuration, and the page URLs and page-view id it keeps in sessionStorage; amplitude-js's unsent events and identifies
     /// (<c>amplitude_unsent_{key}</c>, <c>amplitude_unsent_identify_{key}</c>) and its cookie stand-in
-    /// (<c>amp_cookiestore_*</c>); and the id when either keeps its identity in storage instead of a cookie.
+    /// (<c>amp_cookiestore_*</c>); the id when either keeps its identity in storage instead of a cookie;
+    /// and analytics-browser's diagnostics IndexedDB database (<c>AMP_diagnostics_{key10}</c>), which the
+    /// cookie audit found (the consent script clears storage keys, not databases).
     /// </summary>
     public override IEnumerable<string> StorageKeys =>
     [
@@ -77,6 +79,7 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
         "AMP_remote_config_" + Key10,
         "AMP_URL_INFO",
         "AMP_PAGE_VIEW",
+        "AMP_diagnostics_" + Key10,
         BrowserCookieName,
         "AMP_MKTG_" + Key10,
         "amplitude_unsent_*",

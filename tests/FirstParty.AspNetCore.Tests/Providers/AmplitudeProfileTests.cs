@@ -85,7 +85,7 @@ public sealed class AmplitudeProfileTests
         // amplitude-js: amplitude_unsent_{key} and amplitude_unsent_identify_{key}, amp_cookiestore_* (cookies disabled);
         // both: the id itself when kept in storage.
         Assert.Equal(
-            ["AMP_unsent_*", "AMP_remote_config_0123456789", "AMP_URL_INFO", "AMP_PAGE_VIEW", BrowserName, "AMP_MKTG_0123456789", "amplitude_unsent_*", "amp_cookiestore_*", LegacyName],
+            ["AMP_unsent_*", "AMP_remote_config_0123456789", "AMP_URL_INFO", "AMP_PAGE_VIEW", "AMP_diagnostics_0123456789", BrowserName, "AMP_MKTG_0123456789", "amplitude_unsent_*", "amp_cookiestore_*", LegacyName],
             Profile().StorageKeys);
     }
 
