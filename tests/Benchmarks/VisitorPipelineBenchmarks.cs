@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Benchmarks;
 
 /// <summary>
-/// One request through each pipeline. Budgets over <see cref="Bare"/>: a returning visitor at most
-/// 1.5 us and 512 B, a new visitor at most 5 us and 2 KB.
+/// One request through each pipeline. Targets (issue 15, docs/benchmarks.md): a returning visitor at
+/// most +0.5 us and +128 B over a bare app given the same request (<see cref="BareWithCookies"/>), a
+/// new visitor at most +2 us and +1 KB over <see cref="Bare"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class VisitorPipelineBenchmarks
