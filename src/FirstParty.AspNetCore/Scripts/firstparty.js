@@ -109,17 +109,18 @@
   };
 
   // Cookies of refused services are cleared by the server; storage only the page can clear. A key
-  // ending in "*" is a prefix.
+  // ending in "*" is a prefix. The same names cover the IndexedDB databases SDKs open (Amplitude's
+  // diagnostics): deleted where the browser can list them, once no script of the service holds them.
+  const refused = name => Object.entries(config.storage).some(([service, keys]) =>
+    !isGranted(service) && keys.some(key => key.at(-1) == '*' ? name.startsWith(key.slice(0, -1)) : name == key));
   const clearRefusedStorage = () => {
     try {
       for (const storage of [localStorage, sessionStorage]) {
-        for (const name of Object.keys(storage)) {
-          for (const [service, keys] of Object.entries(config.storage)) {
-            const matches = key => key.at(-1) == '*' ? name.startsWith(key.slice(0, -1)) : name == key;
-            if (!isGranted(service) && keys.some(matches)) storage.removeItem(name);
-          }
-        }
+        for (const name of Object.keys(storage)) if (refused(name)) storage.removeItem(name);
       }
+      indexedDB.databases?.().then(databases => {
+        for (const { name } of databases) if (refused(name)) indexedDB.deleteDatabase(name);
+      }, () => {});
     } catch {
       // Storage can be switched off or throw in private modes; there is nothing to clear then.
     }
