@@ -67,7 +67,7 @@ public sealed class InsightsBrowserTests(SampleSiteFixture site) : IClassFixture
         }
 
         await page.Locator("button[data-action=delete]").ClickAsync();
-        await Expect(page.Locator(".fpi-message")).ToHaveTextAsync("Erased 1 receipts.");
+        await Expect(page.Locator(".fpi-message")).ToHaveTextAsync("Erased 1 receipt.");
         // Newest first (the other test may have searched before this one).
         var actions = await page.Locator("#fpi-staff-actions tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.action)");
         Assert.Equal(["erase", "export", "search"], actions.Take(3));

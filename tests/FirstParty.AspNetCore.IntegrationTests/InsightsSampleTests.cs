@@ -74,7 +74,7 @@ public sealed class InsightsSampleTests(SampleFactory<IndexModel> razor) : IClas
 
         var found = await staff.PostFormAsync(Page, Page + "/search", ("kind", "visitor"), ("id", visitorId));
         Assert.Equal(200, found.Status);
-        Assert.Contains("1 receipts for this visitor id", found.Body, StringComparison.Ordinal);
+        Assert.Contains("1 receipt for this visitor id", found.Body, StringComparison.Ordinal);
 
         var export = await staff.PostFormAsync(Page, Page + "/export", ("kind", "visitor"), ("id", visitorId));
         Assert.Equal(200, export.Status);
@@ -91,7 +91,7 @@ public sealed class InsightsSampleTests(SampleFactory<IndexModel> razor) : IClas
         var erased = await staff.PostFormAsync(Page, Page + "/erase", ("kind", "visitor"), ("id", visitorId), ("erasure", "delete"));
         Assert.Equal(303, erased.Status);
         Assert.Equal(Page + "?erased=1&erasure=delete", erased.Location);
-        Assert.Contains("Erased 1 receipts.", (await staff.NavigateAsync(erased.Location!)).Body, StringComparison.Ordinal);
+        Assert.Contains("Erased 1 receipt.", (await staff.NavigateAsync(erased.Location!)).Body, StringComparison.Ordinal);
         var again = await staff.PostFormAsync(Page, Page + "/search", ("kind", "visitor"), ("id", visitorId));
         Assert.Contains("0 receipts for this visitor id", again.Body, StringComparison.Ordinal);
 

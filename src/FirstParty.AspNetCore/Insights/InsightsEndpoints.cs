@@ -56,7 +56,7 @@ internal sealed class InsightsEndpoints(
 
         var query = context.Request.Query;
         var message = query["erased"].ToString() is { Length: > 0 } erased && int.TryParse(erased, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
-            ? string.Create(CultureInfo.InvariantCulture, $"{(query["erasure"] == "pseudonymise" ? "Pseudonymised" : "Erased")} {count} receipts.")
+            ? string.Create(CultureInfo.InvariantCulture, $"{(query["erasure"] == "pseudonymise" ? "Pseudonymised" : "Erased")} {InsightsPage.Receipts(count)}.")
             : null;
         return await RenderAsync(context, message: message).ConfigureAwait(false);
     }

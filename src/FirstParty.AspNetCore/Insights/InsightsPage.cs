@@ -179,7 +179,7 @@ internal static class InsightsPage
             return;
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<h3>{receipts.Count} receipts for this {Kind(subject.Kind)} id</h3>");
+        html.Append(CultureInfo.InvariantCulture, $"<h3>{Receipts(receipts.Count)} for this {Kind(subject.Kind)} id</h3>");
         if (receipts.Count > 0)
         {
             html.Append("<table id=\"fpi-receipts\"><thead><tr><th scope=\"col\">When (UTC)</th><th scope=\"col\">Choice</th><th scope=\"col\">Revision</th><th scope=\"col\">Region</th><th scope=\"col\">Granted</th><th scope=\"col\">Consent id</th></tr></thead><tbody>");
@@ -219,6 +219,9 @@ internal static class InsightsPage
 
         html.Append("</tbody></table></section>");
     }
+
+    /// <summary>"1 receipt", "3 receipts": the page is in English only, like its other texts.</summary>
+    public static string Receipts(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "receipt" : "receipts")}");
 
     public static string Kind(ReceiptSubjectKind kind) => kind switch
     {
