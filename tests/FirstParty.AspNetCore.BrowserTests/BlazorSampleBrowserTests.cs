@@ -112,6 +112,68 @@ public sealed class BlazorSampleBrowserTests(BlazorSampleFixture site) : IClassF
     }
 
     [Fact]
+    public async Task Each_enhanced_navigation_is_a_snowplow_page_view_with_the_page_before_as_referrer_and_none_after_withdrawal()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var pageViews = new System.Collections.Concurrent.ConcurrentQueue<(string Path, string? Referrer)>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method != "POST" || !new Uri(request.Url).AbsolutePath.StartsWith("/stub/snowplow/", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            // The real tracker's tp2 payload: a self-describing payload_data envelope of events.
+            using var body = JsonDocument.Parse(request.PostData!);
+            foreach (var hit in body.RootElement.GetProperty("data").EnumerateArray().Where(e => e.GetProperty("e").GetString() == "pv"))
+            {
+                var referrer = hit.TryGetProperty("refr", out var refr) ? new Uri(refr.GetString()!).AbsolutePath : null;
+                pageViews.Enqueue((new Uri(hit.GetProperty("url").GetString()!).AbsolutePath, referrer));
+            }
+        };
+
+        await page.GotoAsync(site.Url("/"));
+        await page.WaitForFunctionAsync("() => !!window.firstParty");
+        await ClickAndWaitForConsentPostAsync(page, page.Locator(AcceptAll));
+        await PollAsync(() => pageViews.Count == 1, "the page view of the page where the visitor accepted");
+        await NavigateAsync(page, "Privacy", "/privacy");
+        await PollAsync(() => pageViews.Count == 2, "a page view after the first enhanced navigation");
+        await NavigateAsync(page, "Video", "/video");
+        await PollAsync(() => pageViews.Count == 3, "a page view after the second enhanced navigation");
+
+        Assert.Equal(new[] { "/", "/privacy", "/video" }, pageViews.Select(v => v.Path));
+        Assert.Equal(new string?[] { "/", "/privacy" }, pageViews.Skip(1).Select(v => v.Referrer));
+
+        // After withdrawal the tracker is still in the page, but the next page is not tracked: count what
+        // reaches the tracker, once the navigation event (heard after the snippet's listener) is over.
+        await page.EvaluateAsync("() => window.firstParty.withdraw()");
+        await page.EvaluateAsync("""
+            () => {
+              window.__trackedAfterWithdrawal = 0;
+              window.__navigations = 0;
+              const track = snowplowBrowserTracking.trackPageView;
+              snowplowBrowserTracking.trackPageView = (...args) => { window.__trackedAfterWithdrawal++; return track(...args); };
+              document.addEventListener('firstparty:navigate', () => window.__navigations++);
+            }
+            """);
+        await NavigateAsync(page, "Home", "/");
+        await page.WaitForFunctionAsync("() => window.__navigations === 1");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.__trackedAfterWithdrawal"));
+        Assert.Equal(3, pageViews.Count);
+    }
+
+    private static async Task PollAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for " + what + ".");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Accept_from_the_interactive_server_component_applies_without_a_reload_and_revives_the_scripts_in_order()
     {
         await using var context = await site.Browser.NewContextAsync();

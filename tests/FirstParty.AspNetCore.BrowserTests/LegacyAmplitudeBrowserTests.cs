@@ -50,6 +50,59 @@ public sealed class LegacyAmplitudeBrowserTests(LegacyAmplitudeSiteFixture site)
         Assert.Equal(visitorId, await DeviceIdAsync(page));
     }
 
+    [Fact]
+    public async Task A_page_shown_in_place_at_a_new_address_is_logged_as_a_page_view_only_while_analytics_is_granted()
+    {
+        await using var context = await site.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url("/Menu"));
+        await page.Locator("[data-fp-banner] button[value='accept-all']").ClickAsync();
+        var deviceId = await DeviceIdAsync(page);
+
+        // The stub keeps what every test of this class sent: count this visitor's page views only.
+        await WaitForPageViewsAsync(page, deviceId, 1);
+
+        // What a client-side router does, then tells firstparty.js: the page is now at another address.
+        await page.EvaluateAsync("() => { history.pushState({}, '', '/Menu?table=4'); window.firstParty.refresh(); }");
+        await WaitForPageViewsAsync(page, deviceId, 2);
+
+        // Refreshing at the same address is not a new page; after withdrawal a new address is not logged.
+        await page.EvaluateAsync("""
+            () => {
+              window.__logged = 0;
+              const instance = amplitude.getInstance();
+              const log = instance.logEvent.bind(instance);
+              instance.logEvent = (...args) => { window.__logged++; return log(...args); };
+              window.firstParty.refresh();
+            }
+            """);
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.__logged"));
+        await page.EvaluateAsync("() => window.firstParty.withdraw()");
+        await page.EvaluateAsync("() => { history.pushState({}, '', '/Menu?table=5'); window.firstParty.refresh(); }");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.__logged"));
+        Assert.Equal(2, await PageViewsAsync(page, deviceId));
+    }
+
+    private static async Task WaitForPageViewsAsync(Microsoft.Playwright.IPage page, string deviceId, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await PageViewsAsync(page, deviceId) != count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The stub never received {count} page views from {deviceId}.");
+            await Task.Delay(100);
+        }
+    }
+
+    // amplitude-js posts form fields (e: a JSON array of events); the stub lists the bodies it received.
+    private static Task<int> PageViewsAsync(Microsoft.Playwright.IPage page, string deviceId)
+        => page.EvaluateAsync<int>("""
+            deviceId => fetch('/collector/events').then(r => r.json()).then(received => received
+              .filter(request => request.destination === 'amplitude')
+              .flatMap(request => JSON.parse(new URLSearchParams(request.body).get('e') || '[]'))
+              .filter(e => e.device_id === deviceId && e.event_type === 'Page Viewed')
+              .length)
+            """, deviceId);
+
     private static async Task<string> DeviceIdAsync(Microsoft.Playwright.IPage page)
     {
         await page.WaitForFunctionAsync("() => typeof amplitude !== 'undefined' && amplitude.getInstance().options.deviceId");

@@ -75,6 +75,11 @@ public sealed class ScriptApiBrowserTests(SampleSiteFixture site) : IClassFixtur
         Assert.False(Granted(state, "preferences"));
         Assert.False(ServiceGranted(state, "preferences/site-theme"));
 
+        // isGranted answers as the script decides: per service where the server declares one, else by category.
+        var answers = await page.EvaluateAsync<bool[]>(
+            "() => ['analytics', 'marketing/youtube', 'marketing/vimeo', 'preferences', 'analytics/undeclared', '!analytics', ''].map(window.firstParty.isGranted)");
+        Assert.Equal(new[] { true, true, false, false, true, false, false }, answers);
+
         // The page reacts: no banner, the video and the analytics script come alive, the
         // preferences-gated stylesheet stays inert.
         await Expect(page.Locator(Banner)).ToHaveCountAsync(0);

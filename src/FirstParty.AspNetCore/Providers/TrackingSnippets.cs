@@ -61,6 +61,14 @@ internal static class TrackingSnippets
     public static string? CollectorPath(FirstPartyOptions options, CollectorVendorOptions vendor, string name)
         => options.Collector.Enabled && vendor.Upstream is not null ? options.Collector.PathPrefix + "/" + name : null;
 
+    /// <summary>
+    /// Runs <paramref name="code"/> again on every later page shown in place (firstparty.js raises
+    /// <c>firstparty:navigate</c> after Blazor's enhanced navigation), while <paramref name="consentKey"/>
+    /// is still granted: a page view SDK would otherwise count only the first page of the visit.
+    /// </summary>
+    public static string OnNavigate(string consentKey, string code)
+        => $"document.addEventListener('firstparty:navigate',function(){{if(window.firstParty.isGranted({Json(consentKey)})){{{code}}}}});";
+
     /// <summary>A path on this site made absolute (SDKs such as Snowplow's need a full collector URL).</summary>
     public static string Absolute(string url, Microsoft.AspNetCore.Http.HttpRequest request)
         => url.StartsWith('/') ? $"{request.Scheme}://{request.Host}{request.PathBase}{url}" : url;
@@ -125,7 +133,9 @@ internal sealed class SnowplowSnippet(IOptions<FirstPartyOptions> options) : ITr
         yield return TrackingSnippets.External(o.ScriptUrl, o.Integrity, async: false);
         var identify = context.UserId is null ? string.Empty : $"snowplowBrowserTracking.setUserId({TrackingSnippets.Json(context.UserId)});";
         yield return TrackingSnippets.Inline(
-            $"(window.firstPartyTrackers=window.firstPartyTrackers||{{}}).snowplow=snowplowBrowserTracking.newTracker({TrackingSnippets.Json(o.TrackerName)},{TrackingSnippets.Json(collector)},{config});{identify}snowplowBrowserTracking.trackPageView();");
+            $"(window.firstPartyTrackers=window.firstPartyTrackers||{{}}).snowplow=snowplowBrowserTracking.newTracker({TrackingSnippets.Json(o.TrackerName)},{TrackingSnippets.Json(collector)},{config});{identify}snowplowBrowserTracking.trackPageView();"
+            // The tracker takes the address it last tracked as the referrer of the next page view.
+            + TrackingSnippets.OnNavigate(ConsentKey, "snowplowBrowserTracking.trackPageView();"));
     }
 }
 
@@ -179,7 +189,7 @@ internal sealed class AmplitudeSnippet(IOptions<FirstPartyOptions> options) : IT
         var key = TrackingSnippets.Json(o.ApiKey);
         var user = context.UserId is null ? "undefined" : TrackingSnippets.Json(context.UserId);
         yield return TrackingSnippets.Inline(o.Sdk == AmplitudeSdk.AmplitudeJs
-            ? $"amplitude.getInstance().init({key},{(context.UserId is null ? "null" : user)},{TrackingSnippets.Json(config)});amplitude.getInstance().logEvent('Page Viewed');"
+            ? $"amplitude.getInstance().init({key},{(context.UserId is null ? "null" : user)},{TrackingSnippets.Json(config)});amplitude.getInstance().logEvent('Page Viewed');" + TrackingSnippets.OnNavigate(ConsentKey, "amplitude.getInstance().logEvent('Page Viewed');")
             : $"amplitude.init({key},{user},{TrackingSnippets.Json(config)});");
     }
 }

@@ -1,4 +1,5 @@
-// Types for what firstparty.js puts on the page: window.firstParty and the firstparty:change event.
+// Types for what firstparty.js puts on the page: window.firstParty and its firstparty:change and
+// firstparty:navigate events.
 // For editors and for apps that call the API from TypeScript (copy this file or reference it); it
 // describes the script, it is not compiled into it.
 
@@ -39,6 +40,11 @@ interface FirstPartyApi {
   /** A copy of the current state. */
   getState(): FirstPartyState;
   /**
+   * Whether a category ("analytics") or a service ("analytics/snowplow") is granted now; a service
+   * the server does not declare follows its category.
+   */
+  isGranted(key: string): boolean;
+  /**
    * Opens the preferences (fetching the server's banner when the page has none) and moves focus into
    * them; resolves false when they could not be shown. Focus returns to the active element on close.
    */
@@ -66,4 +72,9 @@ interface Window {
 interface DocumentEventMap {
   /** Raised on document after every saved choice, with the new state. */
   'firstparty:change': CustomEvent<FirstPartyState>;
+  /**
+   * Raised on document when an update in place (Blazor's enhanced navigation or form handling) shows
+   * the page at a new address: a page view for trackers that only track one on a full load.
+   */
+  'firstparty:navigate': CustomEvent<{ url: string; referrer: string }>;
 }

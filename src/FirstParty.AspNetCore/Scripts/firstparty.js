@@ -18,6 +18,7 @@
   // it rather than only closing its preferences.
   const FETCHED = 'data-fp-fetched';
   const CHANGE_EVENT = 'firstparty:change';
+  const NAVIGATE_EVENT = 'firstparty:navigate';
 
   const configElement = document.getElementById('fp-config');
   // Without the server's configuration there is nothing to enhance; and a second copy of the script
@@ -25,7 +26,8 @@
   if (!configElement || window.firstParty) return;
 
   /** @type {{ endpoint: string, decided: boolean, categories: Record<string, boolean>, services: Record<string, boolean>, storage: Record<string, string[]>, saved: string }} */
-  const config = JSON.parse(configElement.textContent);
+  let configText = configElement.textContent;
+  const config = JSON.parse(configText);
   const endpoint = config.endpoint;
 
   const one = (selector, root = document) => root.querySelector(selector);
@@ -37,6 +39,8 @@
   let scriptQueue = Promise.resolve();
   // The element that opened the preferences, to give focus back to.
   let opener;
+  // The address the page was last shown at: an enhanced update that changes it is a new page view.
+  let shownAt = location.href;
 
   // A key is a category ("analytics") or a service ("analytics/clarity"). A service the server knows
   // answers for itself (it can differ from its category after a per-service choice); any other
@@ -278,13 +282,26 @@
   // new HTML into this document and run none of its scripts. Take the state the server rendered with
   // it and do what a fresh load would.
   const refresh = () => {
-    const fresh = JSON.parse(document.getElementById('fp-config')?.textContent || 'null');
-    if (fresh) state = { decided: fresh.decided, categories: fresh.categories, services: fresh.services };
+    // Only a configuration the server rendered since the last read is news: a router that changes
+    // the address without new HTML leaves the old one, older than a choice made on this page.
+    const rendered = document.getElementById('fp-config')?.textContent;
+    if (rendered && rendered != configText) {
+      configText = rendered;
+      const fresh = JSON.parse(rendered);
+      state = { decided: fresh.decided, categories: fresh.categories, services: fresh.services };
+    }
     const banner = one(BANNER);
     if (banner) markAsDialog(banner);
     reviveGranted();
     syncPreferenceForms();
     clearRefusedStorage();
+    // Trackers whose page view ran once on the full load hear of the next pages here; a streaming
+    // batch or a form post answered at the same address is not a new page.
+    if (location.href != shownAt) {
+      const referrer = shownAt;
+      shownAt = location.href;
+      document.dispatchEvent(new CustomEvent(NAVIGATE_EVENT, { detail: { url: shownAt, referrer } }));
+    }
   };
 
   // Blazor raises enhancedload through its own registry, not as a DOM event; blazor.web.js may load
@@ -301,6 +318,7 @@
     refresh,
     // A copy, so a caller cannot change what the script decides with.
     getState: () => structuredClone(state),
+    isGranted,
     openPreferences: () => {
       opener = document.activeElement;
       return openPreferences().catch(() => false);

@@ -79,7 +79,15 @@ public sealed class BuiltInSnippetTests
         Assert.Equal(new TrackingScript { Src = "/js/sp.js", Integrity = "sha384-SP", Async = false }, scripts[0]);
         Assert.Null(scripts[1].Src);
         Assert.StartsWith("(window.firstPartyTrackers=window.firstPartyTrackers||{}).snowplow=snowplowBrowserTracking.newTracker(", scripts[1].Code, StringComparison.Ordinal);
-        Assert.EndsWith("snowplowBrowserTracking.trackPageView();", scripts[1].Code, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "snowplowBrowserTracking.trackPageView();"
+            + "document.addEventListener('firstparty:navigate',function(){if(window.firstParty.isGranted(\"analytics\")){snowplowBrowserTracking.trackPageView();}});",
+            scripts[1].Code,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "window.firstParty.isGranted(\"marketing/snowplow\")",
+            Snowplow(o => o.Category = "marketing/snowplow").GetScripts(Context()).ToList()[1].Code,
+            StringComparison.Ordinal);
         Assert.Equal("snowplow", Snowplow().Name);
         Assert.Equal("analytics", Snowplow().ConsentKey);
         Assert.Equal("marketing", Snowplow(o => o.Category = "marketing").ConsentKey);
@@ -297,7 +305,8 @@ public sealed class BuiltInSnippetTests
         var signedIn = snippet.GetScripts(Context(UserId)).ToList()[1].Code!;
 
         Assert.Equal(
-            $"amplitude.getInstance().init(\"{ProviderTestSupport.ApiKey}\",null,{{\"deviceId\":\"dev-1\",\"includeUtm\":true}});amplitude.getInstance().logEvent('Page Viewed');",
+            $"amplitude.getInstance().init(\"{ProviderTestSupport.ApiKey}\",null,{{\"deviceId\":\"dev-1\",\"includeUtm\":true}});amplitude.getInstance().logEvent('Page Viewed');"
+            + "document.addEventListener('firstparty:navigate',function(){if(window.firstParty.isGranted(\"analytics\")){amplitude.getInstance().logEvent('Page Viewed');}});",
             anonymous);
         Assert.Equal(UserId, Scripts.Argument(signedIn, "amplitude.getInstance().init", 1)!.GetValue<string>());
         Assert.DoesNotContain("amplitude.init(", signedIn, StringComparison.Ordinal);
