@@ -33,8 +33,10 @@ interface FirstPartyState {
 
 interface FirstPartyApi {
   /**
-   * Reads the state the server rendered into the page again and revives what it grants, as a fresh
-   * load would: for pages updated in place (Blazor's enhanced navigation calls it by itself).
+   * Does what a fresh load would for a page updated in place (Blazor's enhanced navigation calls it
+   * by itself): takes the state from the server's fp-config when new HTML replaced it (an unchanged
+   * one is older than choices made on the page, so the current state stays), revives what it grants,
+   * and raises firstparty:navigate when the address changed since the page was last shown.
    */
   refresh(): void;
   /** A copy of the current state. */
