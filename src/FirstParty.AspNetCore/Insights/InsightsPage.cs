@@ -106,7 +106,7 @@ internal static class InsightsPage
             .ToList();
         var total = filtered.Sum(a => (long)a.Count);
         Legend(html, Sources);
-        html.Append(CultureInfo.InvariantCulture, $"<p>{total} decisions in this view.</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p>{Count(total, "decision")} in this view.</p>");
 
         var today = DateOnly.FromDateTime(model.Now.UtcDateTime);
         var byDay = Enumerable.Range(0, model.Days).Select(i => today.AddDays(i - model.Days + 1))
@@ -152,11 +152,11 @@ internal static class InsightsPage
         SvgCharts.Horizontal(html, encoder, "fpi-impressions", "Banner impressions and decisions (first layer, second layer, neither) by country", rows, shares: false);
         var shown = impressions.Values.Sum();
         var decided = decisions.Values.Sum();
-        html.Append(CultureInfo.InvariantCulture, $"<p>{shown} banners shown, {decided} decisions ({decisions.Where(d => d.Key.Layer == ConsentLayers.First).Sum(d => d.Value)} on the first layer, {decisions.Where(d => d.Key.Layer == ConsentLayers.Second).Sum(d => d.Value)} in the preferences).</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p>{Count(shown, "banner")} shown, {Count(decided, "decision")} ({decisions.Where(d => d.Key.Layer == ConsentLayers.First).Sum(d => d.Value)} on the first layer, {decisions.Where(d => d.Key.Layer == ConsentLayers.Second).Sum(d => d.Value)} in the preferences).</p>");
 
         html.Append("<h3>SDK cookies rescued, by provider and browser</h3><p class=\"fpi-note\">Analytics id cookies the browser had purged (Safari and Brave cap cookies that scripts write) and the server wrote again from the visitor it knew.</p>");
         SvgCharts.Horizontal(html, encoder, "fpi-rescued", "SDK cookies rescued by provider and browser", [.. rescued.OrderByDescending(r => r.Value).Select(r => new SvgCharts.Bar(r.Key.Provider + " / " + r.Key.Browser, [new("rescued", r.Value)]))], shares: false);
-        html.Append(CultureInfo.InvariantCulture, $"<p>{rescued.Values.Sum()} cookies rescued.</p></section>");
+        html.Append(CultureInfo.InvariantCulture, $"<p>{Count(rescued.Values.Sum(), "cookie")} rescued.</p></section>");
     }
 
     private static void Requests(StringBuilder html, HtmlEncoder encoder, InsightsPageModel model)
@@ -221,7 +221,9 @@ internal static class InsightsPage
     }
 
     /// <summary>"1 receipt", "3 receipts": the page is in English only, like its other texts.</summary>
-    public static string Receipts(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "receipt" : "receipts")}");
+    public static string Receipts(long count) => Count(count, "receipt");
+
+    private static string Count(long count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
 
     public static string Kind(ReceiptSubjectKind kind) => kind switch
     {

@@ -179,6 +179,39 @@ public sealed class InsightsTests
         Assert.DoesNotContain("<style", html, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData(1, "1 decision in this view.", "1 banner shown, 0 decisions", "0 cookies rescued.")]
+    [InlineData(2, "2 decisions in this view.", "2 banners shown, 0 decisions", "0 cookies rescued.")]
+    public void Counts_are_written_in_the_singular_for_one(int count, string decisions, string banners, string rescued)
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var live = new InsightsMeterAggregate(factory, TimeProvider.System);
+        var metrics = new FirstPartyMetrics(factory);
+        for (var i = 0; i < count; i++)
+        {
+            metrics.BannerShown("Bar", null, 1, System.Globalization.CultureInfo.GetCultureInfo("en"));
+        }
+
+        var html = InsightsPage.Render(
+            new InsightsPageModel
+            {
+                BasePath = "/_fp/insights",
+                Tokens = new Microsoft.AspNetCore.Antiforgery.AntiforgeryTokenSet("request", "cookie", "__RequestVerificationToken", "RequestVerificationToken"),
+                Now = new DateTimeOffset(2026, 3, 15, 12, 0, 0, TimeSpan.Zero),
+                Days = 7,
+                Aggregates = [new ConsentAggregate(new DateOnly(2026, 3, 15), "DE", 1, "accept-all", count)],
+                Live = live,
+                StaffActions = [],
+            },
+            System.Text.Encodings.Web.HtmlEncoder.Default);
+
+        Assert.Contains(decisions, html, StringComparison.Ordinal);
+        Assert.Contains(banners, html, StringComparison.Ordinal);
+        Assert.Contains(rescued, html, StringComparison.Ordinal);
+        Assert.Equal(count == 1 ? "1 receipt" : "2 receipts", InsightsPage.Receipts(count));
+    }
+
     private static SubjectHasher Hasher(string key)
         => new(Options.Create(new FirstPartyOptions { Ledger = { StaffActionKey = key } }), NullLogger<SubjectHasher>.Instance);
 
