@@ -14,7 +14,7 @@ namespace FirstParty.AspNetCore.BrowserTests;
 public sealed class BlazorSampleFixture : IAsyncLifetime
 {
     /// <summary>The session timeout the sample runs with here (FirstParty:Session:Timeout).</summary>
-    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(12);
 
     private readonly SampleFactory<BlazorSample.Components.App> _host = new();
     private IPlaywright? _playwright;

@@ -34,6 +34,7 @@ public sealed class RedisLinkFarmTests : IDisposable
         var shopA = Site(_shopAHost, redis);
         var shopB = Site(_shopBHost, redis);
 
+        var sinceFirstLink = System.Diagnostics.Stopwatch.StartNew();
         var (link, visitorId) = await LinkFromHomeAsync(home);
         var shopperOnA = Shopper(shopA);
         var onA = await shopperOnA.NavigateAsync(link.PathAndQuery);
@@ -60,7 +61,9 @@ public sealed class RedisLinkFarmTests : IDisposable
         {
             var ttl = await connection.GetDatabase().KeyTimeToLiveAsync(key);
             Assert.NotNull(ttl);
-            Assert.InRange(ttl.Value, TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(121));
+            // What is left of the token's life: less what the test took since the first link was made
+            // (two sites start and connect to Redis in between, which a busy machine makes slow).
+            Assert.InRange(ttl.Value, TimeSpan.FromSeconds(119) - sinceFirstLink.Elapsed, TimeSpan.FromSeconds(121));
         }
     }
 

@@ -113,7 +113,10 @@ public sealed class ConsentLedgerWriterTests : IAsyncLifetime
         Assert.Equal(199, host.Writer.QueueDepth);
         Assert.Equal(0, host.Writer.SpilledCount);
         host.Store.Release();
-        await Poll.UntilAsync(() => host.Store.Stored.Count == 200 && host.Idle, "every receipt is stored");
+        // The store holds a batch before the writer counts it: wait for the count too.
+        await Poll.UntilAsync(
+            () => host.Store.Stored.Count == 200 && host.Idle && written.GetMeasurementSnapshot().Sum(m => m.Value) == 200,
+            "every receipt is stored and counted");
 
         var sizes = host.Store.Calls.Where(c => c.IsAppend).Select(c => c.ReceiptIds.Count).ToList();
         Assert.True(sizes.Count < 200, $"{sizes.Count} store calls for 200 receipts");
