@@ -23,9 +23,10 @@ internal static class PipelineProfile
             "returning" => benchmarks.ReturningVisitor,
             "profiles" => benchmarks.ReturningVisitorWithProfiles,
             "new" => benchmarks.NewVisitor,
+            "profiles-new" => benchmarks.NewVisitorWithProfiles,
             "policy-new" => benchmarks.CookiePolicyNew,
             "policy-returning" => benchmarks.CookiePolicyReturning,
-            _ => throw new ArgumentException($"Unknown scenario '{scenario}': bare, returning, profiles, new, policy-new, policy-returning."),
+            _ => throw new ArgumentException($"Unknown scenario '{scenario}': bare, bare-cookies, returning, profiles, new, profiles-new, policy-new, policy-returning."),
         };
 
         for (var i = 0; i < 20_000; i++)

@@ -9,7 +9,7 @@ if (args is ["collector-load", .. var rest])
     return await CollectorLoad.RunAsync(rest);
 }
 
-// dotnet run -c Release --project tests/Benchmarks -- profile <bare|bare-cookies|returning|profiles|new> [seconds]
+// dotnet run -c Release --project tests/Benchmarks -- profile <bare|bare-cookies|returning|profiles|new|profiles-new> [seconds]
 if (args is ["profile", .. var scenario])
 {
     return await Benchmarks.PipelineProfile.RunAsync(scenario);

@@ -19,6 +19,7 @@ public class VisitorPipelineBenchmarks
     private BenchmarkHost _firstParty = null!;
     private BenchmarkHost _firstPartyOptIn = null!;
     private BenchmarkHost _withProfiles = null!;
+    private BenchmarkHost _withProfilesImplied = null!;
     private string _returningCookies = null!;
     private string _profilesReturning = null!;
     private string _cookiePolicyReturning = null!;
@@ -64,6 +65,10 @@ public class VisitorPipelineBenchmarks
         var consented = _withProfiles.MintConsentedCookieHeaderAsync().GetAwaiter().GetResult();
         var first = _withProfiles.SendAsync(consented).GetAwaiter().GetResult();
         _profilesReturning = consented + "; " + string.Join("; ", first.Response.Headers.SetCookie.Select(static c => c![..c!.IndexOf(';', StringComparison.Ordinal)]).Where(static c => !c.StartsWith("_fp_", StringComparison.Ordinal)));
+        // A new visitor with the three profiles where consent is implied: every SDK cookie is minted.
+        _withProfilesImplied = new BenchmarkHost(
+            static services => services.AddFirstParty(static o => o.Consent.Regime = ConsentRegime.Implied).AddSnowplow().AddAmplitude(static o => o.ApiKey = "a1b2c3d4e5f60718293a4b5c6d7e8f90").AddGoogleAnalytics(),
+            static app => app.UseFirstParty());
         _cookiePolicyReturning = _cookiePolicy.MintCookieHeaderAsync().GetAwaiter().GetResult();
     }
 
@@ -92,4 +97,7 @@ public class VisitorPipelineBenchmarks
 
     [Benchmark(Description = "FirstParty, new visitor")]
     public Task<HttpContext> NewVisitor() => _firstParty.SendAsync(null);
+
+    [Benchmark(Description = "FirstParty + Snowplow, Amplitude, GA4 profiles, new visitor")]
+    public Task<HttpContext> NewVisitorWithProfiles() => _withProfilesImplied.SendAsync(null);
 }

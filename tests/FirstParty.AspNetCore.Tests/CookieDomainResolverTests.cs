@@ -148,4 +148,35 @@ public sealed class CookieDomainResolverTests
         var resolver = new CookieDomainResolver(Options.Create(new FirstPartyOptions()));
         Assert.Equal("example.co.uk", resolver.Resolve(new HostString("www.example.co.uk")));
     }
+    [Theory]
+    [InlineData("www.example.com:8443")]
+    [InlineData("www.example.com")]
+    [InlineData("[::1]:5000")]
+    [InlineData("[::1]")]
+    [InlineData("localhost:5000")]
+    [InlineData(":80")]
+    [InlineData("")]
+    public void The_host_part_is_what_HostString_gives(string value)
+        => Assert.Equal(new HostString(value).Host, CookieDomainResolver.HostPart(value).ToString());
+
+    [Fact]
+    public void A_host_with_a_port_resolves_as_without_it_the_first_time_and_from_the_cache_after()
+    {
+        var resolver = Create();
+
+        Assert.Equal("example.com", resolver.Resolve(new HostString("www.example.com:8443")));
+        Assert.Equal("example.com", resolver.Resolve(new HostString("www.example.com:8443")));
+        Assert.Equal("example.com", resolver.Resolve(new HostString("www.example.com")));
+        Assert.Null(resolver.Resolve(new HostString("[::1]:5000")));
+        Assert.Null(resolver.Resolve(new HostString("[::1]:5000")));
+        Assert.Null(resolver.Resolve(new HostString("localhost:5000")));
+
+        // Hosts HostString rewrites (a bare IPv6 address gains brackets) only miss the cache.
+        foreach (var odd in new[] { "::1", "2001:db8::1", "[::1", "www.example.com:", "www.example.com:x" })
+        {
+            var expected = Create().Resolve(new HostString(odd));
+            Assert.Equal(expected, resolver.Resolve(new HostString(odd)));
+            Assert.Equal(expected, resolver.Resolve(new HostString(odd)));
+        }
+    }
 }

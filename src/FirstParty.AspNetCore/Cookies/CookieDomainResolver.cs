@@ -40,15 +40,17 @@ internal sealed class CookieDomainResolver
             return _configuredDomain;
         }
 
+        // Looked up by the host part of the raw header: HostString.Host would cut a new string
+        // whenever a port is present, and this runs for every cookie a response writes.
+        if (_lookup.TryGetValue(HostPart(host.Value), out var cached))
+        {
+            return cached.Length == 0 ? null : cached;
+        }
+
         var name = host.Host;
         if (string.IsNullOrEmpty(name))
         {
             return null;
-        }
-
-        if (_lookup.TryGetValue(name, out var cached))
-        {
-            return cached.Length == 0 ? null : cached;
         }
 
         var domain = Compute(name.ToLowerInvariant());
@@ -59,6 +61,21 @@ internal sealed class CookieDomainResolver
 
         _cache[name] = domain ?? string.Empty;
         return domain;
+    }
+
+    /// <summary>The host without its port, as <see cref="HostString.Host"/> gives it (IPv6 literals keep their brackets).</summary>
+    internal static ReadOnlySpan<char> HostPart(string? value)
+    {
+        var span = value.AsSpan();
+        if (span.StartsWith('['))
+        {
+            var close = span.IndexOf(']');
+            return close < 0 ? span : span[..(close + 1)];
+        }
+
+        // Two colons or more without brackets: an IPv6 address with no port.
+        var colon = span.IndexOf(':');
+        return colon < 0 || colon != span.LastIndexOf(':') ? span : span[..colon];
     }
 
     /// <summary>

@@ -20,13 +20,18 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
 
     public override string Category => options.Category;
 
-    internal string CookieName => options.Sdk == AmplitudeSdk.AmplitudeJs ? LegacyCookieName : BrowserCookieName;
+    // Read on every page: made once (the options are fixed when the profile is created).
+    private string? _cookieName;
+    private string? _browserCookieName;
+    private string? _legacyCookieName;
+
+    internal string CookieName => _cookieName ??= options.Sdk == AmplitudeSdk.AmplitudeJs ? LegacyCookieName : BrowserCookieName;
 
     /// <summary>analytics-browser's name: <c>AMP_</c> and the key's first ten characters (the whole key when shorter).</summary>
-    private string BrowserCookieName => "AMP_" + Key10;
+    private string BrowserCookieName => _browserCookieName ??= "AMP_" + Key10;
 
     /// <summary>amplitude-js 8's name: <c>amp_</c> and the key's first six characters.</summary>
-    private string LegacyCookieName => "amp_" + options.ApiKey![..6];
+    private string LegacyCookieName => _legacyCookieName ??= "amp_" + options.ApiKey![..6];
 
     private string Key10 => options.ApiKey![..Math.Min(10, options.ApiKey!.Length)];
 
@@ -121,8 +126,17 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
     /// <summary><c>base64(encodeURIComponent(json))</c>, as analytics-browser writes and reads it.</summary>
     internal static string BrowserValue(string deviceId, string cookieDomain)
     {
-        var json = JsonSerializer.Serialize(new AmplitudeSession(deviceId, false, cookieDomain), ProviderJsonContext.Default.AmplitudeSession);
-        return Convert.ToBase64String(Encoding.ASCII.GetBytes(EncodeUriComponent(json)));
+        // Made for every new visitor: the JSON's bytes are the one allocation besides the value.
+        var json = JsonSerializer.SerializeToUtf8Bytes(new AmplitudeSession(deviceId, false, cookieDomain), ProviderJsonContext.Default.AmplitudeSession);
+        var rented = json.Length <= 256 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(json.Length * 3);
+        Span<byte> encoded = rented ?? stackalloc byte[768];
+        var value = Convert.ToBase64String(encoded[..EncodeUriComponent(json, encoded)]);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return value;
     }
 
     /// <summary>amplitude-js 8: device id, no user id, no opt-out, and zero session, times and counters (so the SDK starts a session).</summary>
@@ -162,22 +176,36 @@ internal sealed class AmplitudeProfile(AmplitudeProfileOptions options) : Provid
     /// <summary>JavaScript's encodeURIComponent: everything but <c>A-Z a-z 0-9 - _ . ! ~ * ' ( )</c> is percent-encoded (UTF-8).</summary>
     internal static string EncodeUriComponent(string value)
     {
-        var builder = new StringBuilder(value.Length * 2);
-        foreach (var b in Encoding.UTF8.GetBytes(value))
+        var utf8 = Encoding.UTF8.GetBytes(value);
+        var encoded = new byte[utf8.Length * 3];
+        return Encoding.ASCII.GetString(encoded, 0, EncodeUriComponent(utf8, encoded));
+    }
+
+    /// <summary>
+    /// Percent-encodes UTF-8 <paramref name="utf8"/> into <paramref name="destination"/> (ASCII, at
+    /// most three bytes for each one in) and returns the length written.
+    /// </summary>
+    private static int EncodeUriComponent(ReadOnlySpan<byte> utf8, Span<byte> destination)
+    {
+        var length = 0;
+        foreach (var b in utf8)
         {
-            var c = (char)b;
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '!' or '~' or '*' or '\'' or '(' or ')')
+            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'_' or (byte)'.' or (byte)'!' or (byte)'~' or (byte)'*' or (byte)'\'' or (byte)'(' or (byte)')')
             {
-                builder.Append(c);
+                destination[length++] = b;
             }
             else
             {
-                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                destination[length++] = (byte)'%';
+                destination[length++] = (byte)UpperHex[b >> 4];
+                destination[length++] = (byte)UpperHex[b & 0xF];
             }
         }
 
-        return builder.ToString();
+        return length;
     }
+
+    private const string UpperHex = "0123456789ABCDEF";
 
     /// <summary><c>.{registrable domain}</c>, or host-only (null) on single-label hosts and IP addresses.</summary>
     private static string? Domain(ProviderCookieContext context)

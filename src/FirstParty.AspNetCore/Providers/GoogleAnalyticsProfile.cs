@@ -61,7 +61,9 @@ internal sealed class GoogleAnalyticsProfile(GoogleAnalyticsProfileOptions optio
     internal static string DerivedClientId(IVisitorFeature visitor)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(visitor.VisitorId), digest);
+        var id = visitor.VisitorId;
+        Span<byte> utf8 = id.Length <= 128 ? stackalloc byte[id.Length * 3] : new byte[Encoding.UTF8.GetByteCount(id)];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(id, utf8)], digest);
         var random = (BinaryPrimitives.ReadUInt32BigEndian(digest) % int.MaxValue) + 1;
         return string.Create(CultureInfo.InvariantCulture, $"{random}.{visitor.FirstSeen.ToUnixTimeSeconds()}");
     }

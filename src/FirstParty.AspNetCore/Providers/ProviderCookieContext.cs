@@ -64,15 +64,26 @@ internal readonly struct ProviderCookieContext(HttpContext http, IVisitorFeature
         return false;
     }
 
-    /// <summary>Appends a raw, non-HttpOnly Set-Cookie with Path=/.</summary>
+    /// <summary>
+    /// Appends a raw, non-HttpOnly Set-Cookie with Path=/. Max-Age only, as the visitor cookies: every
+    /// browser that runs these SDKs honours it and ignores Expires beside it (RFC 6265 5.3), so
+    /// Expires would be bytes on every refresh and a date to format.
+    /// </summary>
     public void Append(string name, string value, string? domain, TimeSpan lifetime, bool secure, string sameSite)
     {
         var maxAge = Math.Clamp((long)lifetime.TotalSeconds, 0, MaxAgeCapSeconds);
         var header = string.Create(
             CultureInfo.InvariantCulture,
-            $"{name}={value}; expires={Now.AddSeconds(maxAge):R}; max-age={maxAge}{(domain is null ? string.Empty : "; domain=" + domain)}; path=/{(secure ? "; secure" : string.Empty)}; samesite={sameSite.ToLowerInvariant()}");
+            $"{name}={value}; max-age={maxAge}{(domain is null ? string.Empty : "; domain=")}{domain}; path=/{(secure ? "; secure" : string.Empty)}; samesite={SameSiteToken(sameSite)}");
         Http.Response.Headers.Append(HeaderNames.SetCookie, header);
     }
+
+    /// <summary>The attribute value in lower case, without a new string for the three values there are.</summary>
+    private static string SameSiteToken(string sameSite)
+        => sameSite.Equals("Lax", StringComparison.OrdinalIgnoreCase) ? "lax"
+            : sameSite.Equals("None", StringComparison.OrdinalIgnoreCase) ? "none"
+            : sameSite.Equals("Strict", StringComparison.OrdinalIgnoreCase) ? "strict"
+            : sameSite.ToLowerInvariant();
 
     /// <summary>RFC 6265 cookie-octets: printable ASCII without space, <c>"</c>, <c>,</c>, <c>;</c> and <c>\</c>.</summary>
     internal static bool IsCookieOctets(ReadOnlySpan<char> value)

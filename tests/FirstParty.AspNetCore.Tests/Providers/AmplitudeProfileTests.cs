@@ -109,7 +109,7 @@ public sealed class AmplitudeProfileTests
         Profile().Write(Context(http), missingOnly: false);
 
         Assert.Equal(
-            [$"{BrowserName}={BrowserVector}; expires={Expires(YearSeconds)}; max-age={YearSeconds}; domain=.example.com; path=/; samesite=lax"],
+            [$"{BrowserName}={BrowserVector}; max-age={YearSeconds}; domain=.example.com; path=/; samesite=lax"],
             Headers(http));
     }
 
@@ -210,7 +210,7 @@ public sealed class AmplitudeProfileTests
         Legacy().Write(Context(http), missingOnly: false);
 
         Assert.Equal(
-            [$"{LegacyName}={VisitorId}...0.0.0.0.0; expires={Expires(YearSeconds)}; max-age={YearSeconds}; domain=.example.com; path=/; samesite=lax"],
+            [$"{LegacyName}={VisitorId}...0.0.0.0.0; max-age={YearSeconds}; domain=.example.com; path=/; samesite=lax"],
             Headers(http));
     }
 
@@ -235,7 +235,7 @@ public sealed class AmplitudeProfileTests
         Profile().Write(Context(http), missingOnly: false);
 
         Assert.Equal(
-            [$"{BrowserName}={SdkValue}; expires={Expires(YearSeconds)}; max-age={YearSeconds}; domain=.example.com; path=/; samesite=lax"],
+            [$"{BrowserName}={SdkValue}; max-age={YearSeconds}; domain=.example.com; path=/; samesite=lax"],
             Headers(http));
     }
 

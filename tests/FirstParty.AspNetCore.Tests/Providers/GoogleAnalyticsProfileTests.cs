@@ -32,7 +32,7 @@ public sealed class GoogleAnalyticsProfileTests
 
         // node: (sha256(VisitorId).readUInt32BE(0) % 2147483647) + 1 = 117501094; FirstSeen = 1748766600.
         Assert.Equal(
-            [$"_ga=GA1.1.117501094.1748766600; expires={Expires(MaxAgeCap)}; max-age={MaxAgeCap}; domain=example.com; path=/; samesite=lax"],
+            [$"_ga=GA1.1.117501094.1748766600; max-age={MaxAgeCap}; domain=example.com; path=/; samesite=lax"],
             Headers(http));
     }
 
@@ -132,7 +132,7 @@ public sealed class GoogleAnalyticsProfileTests
         Profile().Write(Context(http), missingOnly: false);
 
         Assert.Equal(
-            [$"_ga={Existing}; expires={Expires(MaxAgeCap)}; max-age={MaxAgeCap}; domain=example.com; path=/; samesite=lax"],
+            [$"_ga={Existing}; max-age={MaxAgeCap}; domain=example.com; path=/; samesite=lax"],
             Headers(http));
     }
 

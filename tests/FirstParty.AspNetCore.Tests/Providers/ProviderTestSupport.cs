@@ -113,8 +113,6 @@ internal static partial class ProviderTestSupport
     /// <summary>The raw Set-Cookie headers the profile appended.</summary>
     public static string[] Headers(HttpContext http) => [.. http.Response.Headers.SetCookie.Select(h => h!)];
 
-    public static string Expires(long maxAge) => Now.AddSeconds(maxAge).ToString("R", CultureInfo.InvariantCulture);
-
     /// <summary>What node's <c>btoa(encodeURIComponent(json))</c> gives, decoded back.</summary>
     public static string DecodeAmplitude(string value)
         => Uri.UnescapeDataString(Encoding.ASCII.GetString(Convert.FromBase64String(value)));

@@ -101,8 +101,8 @@ public sealed class SnowplowProfileTests
         var minted = SnowplowProfile.Mint(visitor, Now);
         Assert.Equal(
             [
-                $"_sp_id.8809={minted}; expires={Expires(MaxAgeCap)}; max-age={MaxAgeCap}; domain=example.com; path=/; secure; samesite=lax",
-                $"_sp_ses.8809=*; expires={Expires(1800)}; max-age=1800; domain=example.com; path=/; secure; samesite=lax",
+                $"_sp_id.8809={minted}; max-age={MaxAgeCap}; domain=example.com; path=/; secure; samesite=lax",
+                $"_sp_ses.8809=*; max-age=1800; domain=example.com; path=/; secure; samesite=lax",
             ],
             Headers(http));
         Assert.All(SetCookies(http), c => Assert.False(c.HttpOnly));
@@ -203,7 +203,7 @@ public sealed class SnowplowProfileTests
 
         var header = Assert.Single(Headers(http));
         Assert.Equal(
-            $"_sp_id.8809={SdkValue}; expires={Expires(MaxAgeCap)}; max-age={MaxAgeCap}; domain=example.com; path=/; secure; samesite=lax",
+            $"_sp_id.8809={SdkValue}; max-age={MaxAgeCap}; domain=example.com; path=/; secure; samesite=lax",
             header);
     }
 
