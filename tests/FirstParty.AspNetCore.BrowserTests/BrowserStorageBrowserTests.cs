@@ -47,7 +47,7 @@ public sealed class BrowserStorageBrowserTests(SampleSiteFixture site) : IClassF
         // Amplitude's diagnostics database (declared by the profile), opened by the real SDK, and one of
         // the site's own. The SDK holds its database open, so it can only go on the next page load.
         await page.EvaluateAsync("() => new Promise(done => { const r = indexedDB.open('site-db'); r.onsuccess = () => { r.result.close(); done(); }; })");
-        Assert.True(await PollAsync(page, "async () => (await indexedDB.databases()).some(d => d.name == 'AMP_diagnostics_a1b2c3d4e5')"));
+        await EventuallyAsync(() => page.EvaluateAsync<bool>("async () => (await indexedDB.databases()).some(d => d.name == 'AMP_diagnostics_a1b2c3d4e5')"), "the SDK opens its diagnostics database");
         await page.Locator("button[value='withdraw']").ClickAsync();
         await page.WaitForFunctionAsync("() => window.firstParty.getState().categories.analytics === false");
         await page.EvaluateAsync(
@@ -59,7 +59,7 @@ public sealed class BrowserStorageBrowserTests(SampleSiteFixture site) : IClassF
         Assert.Empty(await page.EvaluateAsync<string[]>(SdkKeys));
         Assert.Equal("kept", await page.EvaluateAsync<string>("() => localStorage.getItem('site-note')"));
         Assert.Equal("2", await page.EvaluateAsync<string>("() => sessionStorage.getItem('site-step')"));
-        Assert.True(await PollAsync(page, "async () => !(await indexedDB.databases()).some(d => d.name.startsWith('AMP_diagnostics_'))"));
+        await EventuallyAsync(() => page.EvaluateAsync<bool>("async () => !(await indexedDB.databases()).some(d => d.name.startsWith('AMP_diagnostics_'))"), "the refused SDK's database is deleted");
         Assert.Contains("site-db", await page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)"));
     }
 
@@ -110,30 +110,7 @@ public sealed class BrowserStorageBrowserTests(SampleSiteFixture site) : IClassF
         await forgot;
         await page.WaitForURLAsync(site.Url("/Privacy"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await LocalStorageCountAsync(context, origin) is var count && count != 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(0, await LocalStorageCountAsync(context, origin));
-    }
-
-    private static async Task<bool> PollAsync(IPage page, string predicate)
-    {
-        // An IndexedDB call answers asynchronously: evaluated again until true or 20 seconds pass.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await page.EvaluateAsync<bool>(predicate))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return true;
+        await EventuallyAsync(async () => await LocalStorageCountAsync(context, origin) == 0, "localStorage is empty");
     }
 
     private static async Task<int> LocalStorageCountAsync(IBrowserContext context, string origin)

@@ -14,6 +14,25 @@ internal static class BrowserTestSupport
     public const string OpenPreferences = "[data-fp-open-preferences]";
     public const string YouTube = "[data-fp-placeholder='marketing/youtube']";
 
+    /// <summary>
+    /// Checks again every 100 ms until <paramref name="condition"/> holds (what a browser sends or
+    /// stores arrives in its own time, later still on a busy machine), and fails naming
+    /// <paramref name="what"/> after <paramref name="seconds"/>.
+    /// </summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out after {seconds} s waiting until {what}.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <inheritdoc cref="EventuallyAsync(Func{Task{bool}}, string, int)"/>
+    public static Task EventuallyAsync(Func<bool> condition, string what, int seconds = 20)
+        => EventuallyAsync(() => Task.FromResult(condition()), what, seconds);
+
     /// <summary>Set before an action; still 1 afterwards only if the page did not reload.</summary>
     public const string SetMarker = "() => { window.__marker = 1; }";
     public const string ReadMarker = "() => window.__marker === 1";

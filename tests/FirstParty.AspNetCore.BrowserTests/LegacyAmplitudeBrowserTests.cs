@@ -38,12 +38,9 @@ public sealed class LegacyAmplitudeBrowserTests(LegacyAmplitudeSiteFixture site)
         Assert.Contains(await context.CookiesAsync(), c => c.Name == "amp_a1b2c3");
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name.StartsWith("AMP_", StringComparison.Ordinal));
         Assert.Equal(visitorId, await DeviceIdAsync(page));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Uri.UnescapeDataString(await page.EvaluateAsync<string>("() => fetch('/collector/events').then(r => r.text())")).Contains(visitorId, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The stub never received an event with the server's id.");
-            await Task.Delay(100);
-        }
+        await BrowserTestSupport.EventuallyAsync(
+            async () => Uri.UnescapeDataString(await page.EvaluateAsync<string>("() => fetch('/collector/events').then(r => r.text())")).Contains(visitorId, StringComparison.Ordinal),
+            "the stub receives an event with the server's id");
 
         await context.ClearCookiesAsync(new Microsoft.Playwright.BrowserContextClearCookiesOptions { Name = "amp_a1b2c3" });
         await page.GotoAsync(Url("/Menu"));
@@ -83,15 +80,8 @@ public sealed class LegacyAmplitudeBrowserTests(LegacyAmplitudeSiteFixture site)
         Assert.Equal(2, await PageViewsAsync(page, deviceId));
     }
 
-    private static async Task WaitForPageViewsAsync(Microsoft.Playwright.IPage page, string deviceId, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await PageViewsAsync(page, deviceId) != count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"The stub never received {count} page views from {deviceId}.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForPageViewsAsync(Microsoft.Playwright.IPage page, string deviceId, int count)
+        => BrowserTestSupport.EventuallyAsync(async () => await PageViewsAsync(page, deviceId) == count, $"the stub has {count} page views from {deviceId}");
 
     // amplitude-js posts form fields (e: a JSON array of events); the stub lists the bodies it received.
     private static Task<int> PageViewsAsync(Microsoft.Playwright.IPage page, string deviceId)

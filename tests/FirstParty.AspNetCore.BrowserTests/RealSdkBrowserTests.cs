@@ -83,12 +83,19 @@ public sealed class RealSdkBrowserTests(SampleSiteFixture site) : IClassFixture<
         // An SDK still running on the page where consent was withdrawn may write its cookies once
         // more (on a timer or when the page is hidden); any later page without the SDK removes them.
         Assert.True(await page.EvaluateAsync<bool>("() => typeof snowplowBrowserTracking === 'undefined' && typeof amplitude === 'undefined'"));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await context.CookiesAsync()).Any(IsSdkCookie))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "SDK cookies outlived the pages after withdrawal.");
-            await page.GotoAsync(Url("/"));
-        }
+        await BrowserTestSupport.EventuallyAsync(
+            async () =>
+            {
+                if (!(await context.CookiesAsync()).Any(IsSdkCookie))
+                {
+                    return true;
+                }
+
+                await page.GotoAsync(Url("/"));
+                return false;
+            },
+            "no SDK cookie outlives the pages after withdrawal",
+            seconds: 10);
 
         await page.GotoAsync(Url("/Menu"));
         Assert.DoesNotContain(await context.CookiesAsync(), IsSdkCookie);
