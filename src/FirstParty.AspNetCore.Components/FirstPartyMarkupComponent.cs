@@ -39,7 +39,7 @@ public abstract class FirstPartyMarkupComponent : ComponentBase
         }
 
         _requested = key;
-        _markup = await Store.GetMarkupAsync(request, RendererInfo.IsInteractive).ConfigureAwait(true);
+        _markup = await Store.GetMarkupAsync(request, RendererInfo.IsInteractive, becomesInteractive: AssignedRenderMode is not null).ConfigureAwait(true);
     }
 
     /// <inheritdoc />

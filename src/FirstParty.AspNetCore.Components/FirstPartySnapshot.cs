@@ -14,7 +14,18 @@ internal sealed record FirstPartySnapshot(ConsentStateJson Consent, string? Endp
 
     public string ToJson() => JsonSerializer.Serialize(this, ComponentsJsonContext.Default.FirstPartySnapshot);
 
-    public static FirstPartySnapshot? FromJson(string json) => JsonSerializer.Deserialize(json, ComponentsJsonContext.Default.FirstPartySnapshot);
+    /// <summary>The snapshot in <paramref name="json"/>; null when it is not one (a page from another version, a tampered WebAssembly state).</summary>
+    public static FirstPartySnapshot? FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, ComponentsJsonContext.Default.FirstPartySnapshot);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>The consent endpoint's answer (docs/consent.md), the part the components use.</summary>

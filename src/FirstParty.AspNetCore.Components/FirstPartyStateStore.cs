@@ -122,15 +122,28 @@ internal sealed class FirstPartyStateStore : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// The markup for <paramref name="request"/>: from the server while rendering a page request (and
-    /// kept for the interactive side), else the copy the page was rendered with.
+    /// kept for the interactive side when <paramref name="becomesInteractive"/>), else the copy the
+    /// page was rendered with.
     /// </summary>
-    public async Task<string?> GetMarkupAsync(MarkupRequest request, bool interactive)
+    /// <param name="request">What to render.</param>
+    /// <param name="interactive">Whether the asking component runs interactively now.</param>
+    /// <param name="becomesInteractive">
+    /// Whether it is being prerendered for an interactive render mode. Markup asked for by static
+    /// components stays out of the persisted state: every page would otherwise carry the banner, the
+    /// privacy centre and the cookie table a second and third time, base64-encoded, in its
+    /// Server and WebAssembly state comments.
+    /// </param>
+    public async Task<string?> GetMarkupAsync(MarkupRequest request, bool interactive, bool becomesInteractive = true)
     {
         EnsureRead();
         var key = request.Key;
         if (!interactive && _server is not null && await _server.RenderAsync(request).ConfigureAwait(true) is { } rendered)
         {
-            _markup[key] = rendered;
+            if (becomesInteractive)
+            {
+                _markup[key] = rendered;
+            }
+
             return rendered;
         }
 

@@ -33,22 +33,58 @@ public sealed class StateTests
     }
 
     [Fact]
-    public void Prerendering_persists_the_state_and_the_markup_it_rendered()
+    public void Prerendering_persists_the_state_and_the_markup_of_a_component_that_becomes_interactive()
     {
         var server = new FakeServer { State = FakeServer.Json(decided: false, visitor: "v-1") };
         using var context = Contexts.Create(interactive: false, server, persistence: true);
-        context.Render<ConsentBanner>();
+        context.Render<ConsentBanner>(p => p.SetAssignedRenderMode(Microsoft.AspNetCore.Components.Web.RenderMode.InteractiveServer));
         var persistence = context.Persisted();
 
         persistence.TriggerOnPersisting();
 
-        Assert.True(persistence.TryTake<string>(FirstPartySnapshot.PersistenceKey, out var json));
-        var snapshot = FirstPartySnapshot.FromJson(json!)!;
+        var snapshot = Persisted(persistence);
         Assert.Equal(server.State, snapshot.Consent with { Categories = server.State.Categories, Services = server.State.Services });
         Assert.Equal(server.State.Categories, snapshot.Consent.Categories);
         Assert.Equal("/_fp/consent", snapshot.Endpoint);
         var request = Assert.Single(server.Requests);
         Assert.Equal(FakeServer.MarkupFor(request), snapshot.Markup[request.Key]);
+    }
+
+    [Fact]
+    public void A_statically_rendered_component_leaves_its_markup_out_of_the_persisted_state()
+    {
+        var server = new FakeServer { State = FakeServer.Json(decided: false, visitor: "v-1") };
+        using var context = Contexts.Create(interactive: false, server, persistence: true);
+        var banner = context.Render<ConsentBanner>();
+        var persistence = context.Persisted();
+
+        persistence.TriggerOnPersisting();
+
+        // Rendered on the page as usual, but not carried a second time in the state comments.
+        var request = Assert.Single(server.Requests);
+        Assert.Contains(FakeServer.MarkupFor(request), banner.Markup, StringComparison.Ordinal);
+        var snapshot = Persisted(persistence);
+        Assert.Empty(snapshot.Markup);
+        Assert.Equal("v-1", snapshot.Consent.Visitor?.Id);
+    }
+
+    [Fact]
+    public void A_persisted_state_that_is_not_a_snapshot_falls_back_to_the_server()
+    {
+        var server = new FakeServer { State = FakeServer.Json(decided: true, visitor: "v-3", "analytics") };
+        using var context = Contexts.Create(interactive: true, server, persistence: true);
+        context.Persisted().Persist(FirstPartySnapshot.PersistenceKey, "[1, 2, 3]");
+
+        var probe = context.Render<StateProbe>();
+
+        probe.MarkupMatches("<p id=\"probe\">decided=True analytics=True regime=OptIn id=consent-1 visitor=v-3</p>");
+    }
+
+    /// <summary>The snapshot the store persisted.</summary>
+    private static FirstPartySnapshot Persisted(BunitPersistentComponentState persistence)
+    {
+        Assert.True(persistence.TryTake<string>(FirstPartySnapshot.PersistenceKey, out var json));
+        return FirstPartySnapshot.FromJson(json!)!;
     }
 
     [Fact]

@@ -120,6 +120,30 @@ public sealed class BlazorSampleTests(SampleFactory<App> factory) : IClassFixtur
         Assert.Contains("<!--Blazor-WebAssembly-Component-State:", (await client.NavigateAsync("/webassembly")).Body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/privacy")]
+    [InlineData("/")]
+    [InlineData("/webassembly")]
+    public async Task The_persisted_state_carries_the_consent_state_but_not_the_markup_of_statically_rendered_components(string path)
+    {
+        var client = SampleClient.Create(factory);
+
+        var page = await client.NavigateAsync(path);
+
+        // The WebAssembly copy is readable: base64 of a JSON object whose values are base64 of JSON.
+        var comment = Regex.Match(page.Body, "<!--Blazor-WebAssembly-Component-State:([A-Za-z0-9+/=]+)-->");
+        Assert.True(comment.Success, "no WebAssembly state on " + path);
+        using var entries = JsonDocument.Parse(Convert.FromBase64String(comment.Groups[1].Value));
+        var ours = JsonSerializer.Deserialize<string>(Convert.FromBase64String(entries.RootElement.GetProperty("FirstParty.AspNetCore.Components").GetString()!))!;
+        using var snapshot = JsonDocument.Parse(ours);
+        Assert.False(snapshot.RootElement.GetProperty("consent").GetProperty("decided").GetBoolean());
+        Assert.Empty(snapshot.RootElement.GetProperty("markup").EnumerateObject());
+
+        // The banner, the privacy centre and the cookie table are on the page once, not again in its state.
+        Assert.DoesNotContain("data-fp-banner", ours, StringComparison.Ordinal);
+        Assert.True(comment.Length < 4096, $"{comment.Length} characters of WebAssembly state on {path}");
+    }
+
     [Fact]
     public async Task The_privacy_page_has_the_privacy_centre_and_the_cookie_table()
     {
