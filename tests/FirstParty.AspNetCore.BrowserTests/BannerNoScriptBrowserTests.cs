@@ -16,9 +16,8 @@ public sealed class BannerNoScriptBrowserTests(SampleSiteFixture site) : IClassF
         await page.GotoAsync(site.Url("/Menu"));
         Assert.Equal(SampleSiteFixture.GatedAnalyticsScripts, await page.Locator(InertScripts).CountAsync());
 
-        await page.Locator(AcceptAll).ClickAsync();
+        await ClickAndWaitForPageAsync(page, page.Locator(AcceptAll), site.Url("/Menu"));
 
-        await page.WaitForURLAsync(site.Url("/Menu"));
         Assert.Equal(0, await page.Locator(Banner).CountAsync());
         Assert.Equal(0, await page.Locator("script[data-fp-consent]").CountAsync());
         Assert.Equal(1, await page.Locator("script[src='/js/analytics.js']:not([type])").CountAsync());
@@ -35,9 +34,8 @@ public sealed class BannerNoScriptBrowserTests(SampleSiteFixture site) : IClassF
         var page = await context.NewPageAsync();
         await page.GotoAsync(site.Url("/Menu"));
 
-        await page.Locator(RejectAll).ClickAsync();
+        await ClickAndWaitForPageAsync(page, page.Locator(RejectAll), site.Url("/Menu"));
 
-        await page.WaitForURLAsync(site.Url("/Menu"));
         Assert.Equal(0, await page.Locator(Banner).CountAsync());
         Assert.Equal(SampleSiteFixture.GatedAnalyticsScripts, await page.Locator(InertScripts).CountAsync());
         Assert.Equal(1, await page.Locator(YouTube).CountAsync());
@@ -59,9 +57,8 @@ public sealed class BannerNoScriptBrowserTests(SampleSiteFixture site) : IClassF
         await page.Locator(Customize).ClickAsync();
         await Expect(analytics).ToBeVisibleAsync();
         await analytics.CheckAsync();
-        await page.Locator(Save).ClickAsync();
+        await ClickAndWaitForPageAsync(page, page.Locator(Save), site.Url("/"));
 
-        await page.WaitForURLAsync(site.Url("/"));
         Assert.Equal(0, await page.Locator(Banner).CountAsync());
         var state = await ServerStateAsync(context, site);
         Assert.True(Granted(state, "analytics"));
@@ -78,8 +75,7 @@ public sealed class BannerNoScriptBrowserTests(SampleSiteFixture site) : IClassF
         await using var context = await NoScriptContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(site.Url("/Menu"));
-        await page.Locator(AcceptAll).ClickAsync();
-        await page.WaitForURLAsync(site.Url("/Menu"));
+        await ClickAndWaitForPageAsync(page, page.Locator(AcceptAll), site.Url("/Menu"));
         Assert.Equal(0, await page.Locator(Banner).CountAsync());
 
         await page.Locator(OpenPreferences).ClickAsync();
@@ -127,8 +123,7 @@ public sealed class BannerNoScriptBrowserTests(SampleSiteFixture site) : IClassF
         var page = await context.NewPageAsync();
         await page.GotoAsync(site.Url("/Menu"));
 
-        await page.Locator($"{YouTube} button[data-fp-allow='always']").ClickAsync();
-        await page.WaitForURLAsync(site.Url("/Menu"));
+        await ClickAndWaitForPageAsync(page, page.Locator($"{YouTube} button[data-fp-allow='always']"), site.Url("/Menu"));
         Assert.Equal(1, await page.Locator("iframe[src^='/embed/roasting']").CountAsync());
 
         await page.GotoAsync(site.Url("/"));

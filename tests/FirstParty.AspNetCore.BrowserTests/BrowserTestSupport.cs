@@ -33,6 +33,36 @@ internal static class BrowserTestSupport
     public static Task EventuallyAsync(Func<bool> condition, string what, int seconds = 20)
         => EventuallyAsync(() => Task.FromResult(condition()), what, seconds);
 
+    /// <summary>
+    /// Clicks and waits until the main frame has committed a new document at <paramref name="url"/> and
+    /// parsed it. For a form that redirects back to the page it was posted from, where waiting for the
+    /// URL would match the old document at once (and has timed out waiting for its load event).
+    /// </summary>
+    public static async Task ClickAndWaitForPageAsync(IPage page, ILocator target, string url)
+    {
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnNavigated(object? sender, IFrame frame)
+        {
+            if (frame == page.MainFrame && frame.Url == url)
+            {
+                committed.TrySetResult();
+            }
+        }
+
+        page.FrameNavigated += OnNavigated;
+        try
+        {
+            await target.ClickAsync();
+            await committed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            page.FrameNavigated -= OnNavigated;
+        }
+
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
     /// <summary>Set before an action; still 1 afterwards only if the page did not reload.</summary>
     public const string SetMarker = "() => { window.__marker = 1; }";
     public const string ReadMarker = "() => window.__marker === 1";

@@ -35,8 +35,7 @@ public sealed class GatedContentBrowserTests(SampleSiteFixture site) : IClassFix
         await page.GotoAsync(Url("/Menu"));
         Assert.Equal(0, await page.Locator("iframe").CountAsync());
 
-        await page.Locator("[data-fp-placeholder='marketing/youtube'] button[data-fp-allow='always']").ClickAsync();
-        await page.WaitForURLAsync(Url("/Menu"));
+        await BrowserTestSupport.ClickAndWaitForPageAsync(page, page.Locator("[data-fp-placeholder='marketing/youtube'] button[data-fp-allow='always']"), Url("/Menu"));
 
         Assert.Equal(1, await page.Locator("iframe[src^='/embed/roasting']").CountAsync());
         Assert.Equal(0, await page.Locator("[data-fp-placeholder]").CountAsync());
